@@ -1,0 +1,112 @@
+/**
+ * Pure record logic of the audit: a Kafka record becomes an `messages_audit` row, and an audit
+ * row becomes (or not) a row of the original DAG's processed view: no `[INFO]` rows, no `end`
+ * rows, newlines replaced by spaces, dated by the sender's local wall-clock day.
+ *
+ * Local time: the original clients wrote `datetime.now().isoformat()`, a wall-clock reading with
+ * no zone. It is kept as that reading (microseconds included), not converted through the
+ * auditor's zone. A timestamp that carries a zone, or none at all (the oldest client; then the
+ * Kafka time is used), is shown in the auditor's local zone, the closest honest reading.
+ */
+import { decode, INFO_SENDER, parseTimestamp } from "../wire.ts";
+import type { AuditRow, ProcessedRow } from "./archive.ts";
+
+export interface SourceRecord {
+  offset: number;
+  timestampMs: number;
+  value: Uint8Array | null;
+}
+
+const NAIVE = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?$/;
+
+function localWallMicros(instantMs: number): bigint {
+  const offsetMinutes = new Date(instantMs).getTimezoneOffset();
+  return BigInt(instantMs - offsetMinutes * 60_000) * 1000n;
+}
+
+/** The sender's wall-clock time as zone-less microseconds (UTC fields hold the reading). */
+export function wallClockMicros(text: string, fallbackMs: number): bigint {
+  const instant = text === "" ? null : parseTimestamp(text);
+  if (instant === null) return localWallMicros(fallbackMs);
+  const m = NAIVE.exec(text);
+  if (m === null) return localWallMicros(instant.getTime());
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as number[];
+  const date = new Date(0);
+  date.setUTCFullYear(year as number, (month as number) - 1, day as number);
+  date.setUTCHours(hour as number, minute as number, second as number, 0);
+  const micros = Number((m[7] ?? "").padEnd(6, "0").slice(0, 6));
+  return BigInt(date.getTime()) * 1000n + BigInt(micros);
+}
+
+/** `YYYY-MM-DD` of a zone-less wall-clock reading. */
+export function wallClockDate(micros: bigint): string {
+  return new Date(Number(micros / 1000n)).toISOString().slice(0, 10);
+}
+
+export function auditRow(room: string, topic: string, partition: number, record: SourceRecord): AuditRow {
+  const decoded = decode(record.value, record.timestampMs);
+  const base = {
+    room,
+    topic,
+    partition,
+    offset: record.offset,
+    kafkaTimeMicros: BigInt(record.timestampMs) * 1000n,
+  };
+  if (!decoded.ok) {
+    return {
+      ...base,
+      sender: null,
+      message: null,
+      end: null,
+      timestamp: null,
+      localTimeMicros: null,
+      problem: decoded.problem,
+      problemDetail: decoded.detail,
+      raw: decoded.raw,
+    };
+  }
+  const { sender, message, end, timestamp } = decoded.record;
+  return {
+    ...base,
+    sender,
+    message,
+    end,
+    timestamp: timestamp === "" ? null : timestamp,
+    localTimeMicros: wallClockMicros(timestamp, record.timestampMs),
+    problem: null,
+    problemDetail: null,
+    raw: null,
+  };
+}
+
+const NEWLINE = /\r\n|\r|\n/g;
+
+/** The original DAG's filter and cleanup; null for rows it drops (and for bad records). */
+export function processedRow(row: AuditRow): ProcessedRow | null {
+  if (row.sender === null || row.message === null || row.localTimeMicros === null) return null;
+  if (row.sender === INFO_SENDER || row.end === true) return null;
+  return {
+    room: row.room,
+    topic: row.topic,
+    partition: row.partition,
+    offset: row.offset,
+    sender: row.sender,
+    message: row.message.replace(NEWLINE, " "),
+    end: false,
+    localTimeMicros: row.localTimeMicros,
+  };
+}
+
+/** Processed rows of one batch grouped by local date, in offset order within each date. */
+export function processedByDate(rows: readonly AuditRow[]): Map<string, ProcessedRow[]> {
+  const byDate = new Map<string, ProcessedRow[]>();
+  for (const row of rows) {
+    const processed = processedRow(row);
+    if (processed === null) continue;
+    const date = wallClockDate(processed.localTimeMicros);
+    const list = byDate.get(date);
+    if (list === undefined) byDate.set(date, [processed]);
+    else list.push(processed);
+  }
+  return byDate;
+}

@@ -1,0 +1,79 @@
+/**
+ * What every command shares: the streams it talks through, the shape of a command, and strict
+ * flag parsing that turns mistakes into one-line usage errors (exit 2) instead of exceptions.
+ */
+import { parseArgs } from "node:util";
+import { type UserError, usageError } from "./errors.ts";
+
+export interface Io {
+  stdin: NodeJS.ReadStream;
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+  env: Record<string, string | undefined>;
+}
+
+export interface Command {
+  name: string;
+  /** One line for `dchat --help`. */
+  summary: string;
+  /** The whole text of `dchat <name> --help`. */
+  help: string;
+  /** Resolves to an exit code, or a UserError that main.ts prints. */
+  run(argv: string[], io: Io): Promise<number | UserError>;
+}
+
+type Options = NonNullable<Parameters<typeof parseArgs>[0]>["options"];
+
+export interface Parsed<T extends Options> {
+  values: ReturnType<typeof parseArgs<{ options: T; allowPositionals: true; strict: true }>>["values"];
+  positionals: string[];
+}
+
+/** Strict parse of `argv` against `options`; anything unknown or malformed is a usage error naming the command. */
+export function parseFlags<T extends Options>(
+  argv: string[],
+  options: T,
+  command: string,
+  { positionals = true } = {},
+): Parsed<T> | UserError {
+  try {
+    const parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    if (!positionals && parsed.positionals.length > 0) {
+      return usageError(
+        `dchat ${command}: unexpected argument "${parsed.positionals[0]}" (see dchat ${command} --help)`,
+      );
+    }
+    return { values: parsed.values, positionals: parsed.positionals } as Parsed<T>;
+  } catch (error) {
+    return usageError(`dchat ${command}: ${flagProblem(error)} (see dchat ${command} --help)`);
+  }
+}
+
+function flagProblem(error: unknown): string {
+  const { code, message } = error as { code?: string; message?: string };
+  const flag = /'([^']+)'/.exec(message ?? "")?.[1]?.split(" ")[0] ?? "";
+  switch (code) {
+    case "ERR_PARSE_ARGS_UNKNOWN_OPTION":
+      return `unknown flag ${flag}`;
+    case "ERR_PARSE_ARGS_INVALID_OPTION_VALUE":
+      return message?.includes("argument missing")
+        ? `${flag} needs a value`
+        : `${flag} does not take a value`;
+    default:
+      return message ?? String(error);
+  }
+}
+
+/** Parses a positive integer flag value, or explains what was expected. */
+export function positiveInt(
+  value: string | undefined,
+  flag: string,
+  command: string,
+): number | undefined | UserError {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) {
+    return usageError(`dchat ${command}: ${flag} must be a whole number of at least 1, got "${value}"`);
+  }
+  return n;
+}

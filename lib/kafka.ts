@@ -1,0 +1,175 @@
+/**
+ * The only module that imports kafkajs. It builds clients from KafkaSettings, routes kafkajs's
+ * own logging into our structured log (never raw onto the terminal), and turns the failures a
+ * user can cause (broker down, bad credentials, TLS trouble) into one-line UserErrors.
+ */
+import {
+  CompressionTypes,
+  Kafka,
+  type KafkaConfig,
+  type LogEntry as KafkaLogEntry,
+  logLevel,
+  type SASLOptions,
+} from "kafkajs";
+import type { KafkaSettings } from "./config.ts";
+import { UserError } from "./errors.ts";
+
+export type {
+  Admin,
+  Consumer,
+  ConsumerConfig,
+  EachBatchPayload,
+  EachMessagePayload,
+  Kafka,
+  KafkaMessage,
+  Message,
+  Producer,
+  ProducerConfig,
+  RecordMetadata,
+  Transaction,
+} from "kafkajs";
+export { CompressionTypes };
+
+// kafkajs schedules its request-throttle check with a negative delay on every response
+// (throttledUntil starts at -1), and Bun prints a TimeoutNegativeWarning for it onto stderr —
+// across a chat screen. A negative delay means "as soon as possible", which 0 says without noise.
+const nativeSetTimeout = globalThis.setTimeout;
+globalThis.setTimeout = Object.assign(
+  (handler: (...args: unknown[]) => void, delay?: number, ...args: unknown[]) =>
+    nativeSetTimeout(handler, typeof delay === "number" && delay < 0 ? 0 : delay, ...args),
+  nativeSetTimeout,
+) as typeof setTimeout;
+
+export type LogLevel = "error" | "warn" | "info" | "debug";
+
+export interface LogEntry {
+  level: LogLevel;
+  /** Which part of the client spoke, e.g. "kafkajs.Connection". */
+  source: string;
+  message: string;
+  [field: string]: unknown;
+}
+
+export interface ConnectOptions {
+  /** Receives kafkajs's log lines; without it they are dropped. */
+  log?: (entry: LogEntry) => void;
+  /**
+   * How often to retry a failing request or connection. One-shot commands keep it small so an
+   * unreachable broker fails within ~10 s; daemons raise it and add their own reconnect loop.
+   */
+  retries?: number;
+}
+
+const levels: Record<number, LogLevel | undefined> = {
+  [logLevel.ERROR]: "error",
+  [logLevel.WARN]: "warn",
+  [logLevel.INFO]: "info",
+  [logLevel.DEBUG]: "debug",
+};
+
+export function connectKafka(settings: KafkaSettings, options: ConnectOptions = {}): Kafka {
+  const { log } = options;
+  const config: KafkaConfig = {
+    clientId: settings.clientId,
+    brokers: settings.brokers,
+    connectionTimeout: 3000,
+    requestTimeout: 30_000,
+    retry: { retries: options.retries ?? 3, initialRetryTime: 300, maxRetryTime: 3000 },
+    logLevel: log ? logLevel.INFO : logLevel.NOTHING,
+    logCreator: () => (entry: KafkaLogEntry) => {
+      if (!log) return;
+      const { message, timestamp: _t, logger: _l, ...fields } = entry.log;
+      log({ ...fields, level: levels[entry.level] ?? "info", source: `kafkajs.${entry.namespace}`, message });
+    },
+  };
+  if (settings.ssl) config.ssl = settings.ssl.ca ? { ca: settings.ssl.ca } : true;
+  if (settings.sasl) config.sasl = settings.sasl as SASLOptions;
+  return new Kafka(config);
+}
+
+interface KafkaJsError {
+  name?: string;
+  message?: string;
+  code?: string;
+  type?: string;
+  originalError?: unknown;
+  cause?: unknown;
+}
+
+/** The chain of causes kafkajs wraps around the real reason (retries exceeded → connection error → ECONNREFUSED). */
+function causes(error: unknown): KafkaJsError[] {
+  const chain: KafkaJsError[] = [];
+  let current = error as KafkaJsError | undefined;
+  while (current && typeof current === "object" && chain.length < 10) {
+    chain.push(current);
+    current = (current.originalError ?? current.cause) as KafkaJsError | undefined;
+  }
+  return chain;
+}
+
+/**
+ * A kafkajs failure as the one line a user needs: what went wrong, against which brokers, and
+ * what to do. Unrecognised failures still become one line; nothing here prints a stack.
+ */
+export function kafkaFailure(error: unknown, settings: KafkaSettings): UserError {
+  const chain = causes(error);
+  const where = settings.brokers.join(",");
+  const has = (test: (e: KafkaJsError) => boolean) => chain.some(test);
+  const text = chain
+    .map((e) => `${e.name ?? ""} ${e.code ?? ""} ${e.type ?? ""} ${e.message ?? ""}`)
+    .join(" ");
+
+  if (has((e) => e.name === "KafkaJSSASLAuthenticationError") || /SASL_AUTHENTICATION_FAILED/.test(text)) {
+    return new UserError(
+      `Kafka at ${where} rejected the SASL credentials: check DCHAT_SASL_USERNAME/DCHAT_SASL_PASSWORD and --sasl-mechanism`,
+    );
+  }
+  if (/certificate|self[- ]signed|SSL|TLS|EPROTO|wrong version number/i.test(text)) {
+    return new UserError(
+      `TLS handshake with Kafka at ${where} failed (${firstMessage(chain)}): check --ssl and --ssl-ca`,
+    );
+  }
+  if (/AUTHORIZATION_FAILED/.test(text)) {
+    return new UserError(`Kafka at ${where} refused this operation (not authorized): ${firstMessage(chain)}`);
+  }
+  if (
+    has((e) =>
+      /KafkaJS(Connection|ConnectionClosed|BrokerNotFound|NumberOfRetriesExceeded|RequestTimeout)Error/.test(
+        e.name ?? "",
+      ),
+    ) ||
+    /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EHOSTUNREACH|Connection timeout/i.test(text)
+  ) {
+    return new UserError(
+      `cannot reach Kafka at ${where} (${reason(text)}): is the broker running? Set --brokers or DCHAT_BROKERS`,
+    );
+  }
+  return new UserError(`Kafka at ${where} failed: ${firstMessage(chain)}`);
+}
+
+function reason(text: string): string {
+  if (/ECONNREFUSED/.test(text)) return "connection refused";
+  if (/ENOTFOUND|EAI_AGAIN/.test(text)) return "host not found";
+  if (/ETIMEDOUT|timeout/i.test(text)) return "timed out";
+  if (/EHOSTUNREACH/.test(text)) return "host unreachable";
+  return "no connection";
+}
+
+function firstMessage(chain: KafkaJsError[]): string {
+  const deepest = [...chain].reverse().find((e) => e.message);
+  return (deepest?.message ?? "unknown error").split("\n")[0] ?? "unknown error";
+}
+
+/** Creates the topic when missing; an existing topic is left as it is (its partition count included). */
+export async function ensureTopic(kafka: Kafka, topic: string, partitions = 1): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
+  } catch (error) {
+    // Another client may create it between our metadata check and our request.
+    if (!causes(error).some((e) => e.type === "TOPIC_ALREADY_EXISTS")) throw error;
+  } finally {
+    await admin.disconnect();
+  }
+}

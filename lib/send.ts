@@ -1,0 +1,113 @@
+/**
+ * `dchat send`: the scriptable producer. It replaces the original's Airflow reminder DAG
+ * (`dchat send --room team2 --user '[bot]' '미팅시간 5분 전입니다'` from cron) and lets scripts pipe
+ * lines into a room. It exits 0 only once the broker has acknowledged every record.
+ */
+import { createInterface } from "node:readline";
+import { type Command, type Io, parseFlags, positiveInt } from "./cli.ts";
+import { kafkaFlags, kafkaFlagsHelp, kafkaSettings } from "./config.ts";
+import { isUserError, type UserError, usageError } from "./errors.ts";
+import { connectKafka, ensureTopic, kafkaFailure } from "./kafka.ts";
+import { roomToTopic } from "./rooms.ts";
+import { validateUserName } from "./users.ts";
+import { encode, textRecord } from "./wire.ts";
+
+const flags = {
+  ...kafkaFlags,
+  room: { type: "string", short: "r" },
+  user: { type: "string", short: "u" },
+  partitions: { type: "string" },
+} as const;
+
+const help = `usage: dchat send --room ROOM --user NAME [MESSAGE...]
+
+Sends one chat record to ROOM as NAME, in the original DoubleChat format. With MESSAGE words,
+they are joined by spaces into one message; without, every line of standard input becomes one
+message (empty lines are skipped). Exits 0 once the broker acknowledged every record.
+
+  -r, --room ROOM       the chat room (any name; see "Rooms" in the README)
+  -u, --user NAME       the sender shown to others, e.g. '[bot]' for announcements
+  --partitions N        partitions for the room's topic when it does not exist yet (default 1)
+
+${kafkaFlagsHelp}
+
+example (cron, five minutes before the meeting):
+  55 13 * * 1-5  dchat send --room team2 --user '[bot]' '미팅시간 5분 전입니다'`;
+
+/** Lines waiting while a send is in flight go out together in the next batch. */
+const maxBatch = 1000;
+
+async function run(argv: string[], io: Io): Promise<number | UserError> {
+  const parsed = parseFlags(argv, flags, "send");
+  if (isUserError(parsed)) return parsed;
+  const { values, positionals } = parsed;
+  if (values.room === undefined) return usageError("dchat send: --room is required (see dchat send --help)");
+  if (values.user === undefined) return usageError("dchat send: --user is required (see dchat send --help)");
+  const topic = roomToTopic(values.room);
+  if (isUserError(topic)) return topic;
+  const user = validateUserName(values.user);
+  if (isUserError(user)) return user;
+  const partitions = positiveInt(values.partitions, "--partitions", "send");
+  if (isUserError(partitions)) return partitions;
+  const settings = kafkaSettings(values, io.env);
+  if (isUserError(settings)) return settings;
+
+  const kafka = connectKafka(settings);
+  const producer = kafka.producer({
+    allowAutoTopicCreation: false,
+    idempotent: true,
+    maxInFlightRequests: 1,
+  });
+  try {
+    await ensureTopic(kafka, topic, partitions ?? 1);
+    await producer.connect();
+    const send = (texts: string[]) =>
+      producer.send({
+        topic,
+        acks: -1,
+        messages: texts.map((text) => ({ value: encode(textRecord(user, text, new Date())) })),
+      });
+    if (positionals.length > 0) await send([positionals.join(" ")]);
+    else await sendLines(io.stdin, send);
+    return 0;
+  } catch (error) {
+    if (isUserError(error)) return error;
+    return kafkaFailure(error, settings);
+  } finally {
+    await producer.disconnect().catch(() => {});
+  }
+}
+
+async function sendLines(
+  input: NodeJS.ReadableStream,
+  send: (texts: string[]) => Promise<unknown>,
+): Promise<void> {
+  let pending: string[] = [];
+  let inFlight: Promise<void> = Promise.resolve();
+  let failure: unknown;
+  const flush = (): Promise<void> =>
+    inFlight.then(async () => {
+      while (pending.length > 0 && failure === undefined) {
+        const batch = pending.slice(0, maxBatch);
+        pending = pending.slice(batch.length);
+        await send(batch).catch((error: unknown) => {
+          failure = error;
+        });
+      }
+    });
+  for await (const line of createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY })) {
+    if (failure !== undefined) break;
+    if (line.length === 0) continue;
+    pending.push(line);
+    if (pending.length === 1) inFlight = flush();
+  }
+  await flush();
+  if (failure !== undefined) throw failure;
+}
+
+export const sendCommand: Command = {
+  name: "send",
+  summary: "send a message to a room (scripts, cron)",
+  help,
+  run,
+};

@@ -1,0 +1,68 @@
+#!/usr/bin/env bun
+import type { Command, Io } from "./lib/cli.ts";
+import { ExitCode, isUserError } from "./lib/errors.ts";
+import { sendCommand } from "./lib/send.ts";
+/**
+ * dchat's entry: parse the command line, dispatch to one command, turn its outcome into an exit
+ * code. The only place that calls process.exit.
+ */
+import pkg from "./package.json" with { type: "json" };
+
+const commands: Command[] = [sendCommand];
+
+function mainHelp(): string {
+  const width = Math.max(...commands.map((c) => c.name.length));
+  const list = commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join("\n");
+  return `dchat ${pkg.version} — chat rooms over Apache Kafka (DoubleChat, rebuilt)
+
+usage: dchat <command> [flags]
+
+commands:
+${list}
+
+  dchat <command> --help   flags of one command
+  dchat --version          the version
+
+Kafka: --brokers host:port,… or $DCHAT_BROKERS (default localhost:9092); TLS and SASL flags in
+each command's help. Exit codes: 0 ok, 1 failure, 2 bad usage, 75 audit lock held, 130 interrupted.`;
+}
+
+async function main(argv: string[], io: Io): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    const topic = name === "help" ? commands.find((c) => c.name === rest[0]) : undefined;
+    io.stdout.write(`${topic ? topic.help : mainHelp()}\n`);
+    return name === undefined ? ExitCode.Usage : ExitCode.Ok;
+  }
+  if (name === "--version" || name === "-V" || name === "version") {
+    io.stdout.write(`dchat ${pkg.version}\n`);
+    return ExitCode.Ok;
+  }
+  const command = commands.find((c) => c.name === name);
+  if (!command) {
+    const what = name.startsWith("-") ? `unknown flag ${name}` : `unknown command "${name}"`;
+    io.stderr.write(
+      `dchat: ${what} (commands: ${commands.map((c) => c.name).join(", ")}; see dchat --help)\n`,
+    );
+    return ExitCode.Usage;
+  }
+  if (rest.includes("--help") || rest.includes("-h")) {
+    io.stdout.write(`${command.help}\n`);
+    return ExitCode.Ok;
+  }
+  try {
+    const outcome = await command.run(rest, io);
+    if (!isUserError(outcome)) return outcome;
+    io.stderr.write(`dchat ${name}: ${outcome.message.replace(/^dchat [a-z]+: /, "")}\n`);
+    return outcome.exitCode;
+  } catch (error) {
+    if (!isUserError(error)) throw error;
+    io.stderr.write(`dchat ${name}: ${error.message.replace(/^dchat [a-z]+: /, "")}\n`);
+    return error.exitCode;
+  }
+}
+
+const io: Io = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env };
+process.exitCode = await main(process.argv.slice(2), io);
+// Kafka sockets and stdin may keep the event loop alive after the command is done.
+process.exit();

@@ -1,0 +1,24 @@
+/**
+ * `npm run build`: dist/dchat for this machine. `npm run release`: one executable per supported
+ * platform under dist/ (Bun fetches the other platforms' runtimes from the npm registry).
+ */
+import { $ } from "bun";
+
+const targets = [
+  ["bun-linux-x64", "dchat-linux-x64"],
+  ["bun-linux-arm64", "dchat-linux-arm64"],
+  ["bun-darwin-x64", "dchat-darwin-x64"],
+  ["bun-darwin-arm64", "dchat-darwin-arm64"],
+  ["bun-windows-x64", "dchat-windows-x64.exe"],
+] as const;
+
+const release = process.argv.includes("--release");
+const builds: [string | undefined, string][] = release
+  ? targets.map(([t, o]) => [t, o])
+  : [[undefined, "dchat"]];
+
+for (const [target, out] of builds) {
+  const targetFlag = target ? [`--target=${target}`] : [];
+  await $`bun build --compile --minify --sourcemap ${targetFlag} main.ts --outfile dist/${out}`.quiet();
+  console.log(`dist/${out}`);
+}

@@ -1,0 +1,92 @@
+import { describe, expect, test } from "bun:test";
+import { spawnSync } from "node:child_process";
+import { brokerAddress, uniqueName } from "./support/broker.ts";
+import { runDchat } from "./support/dchat.ts";
+import { kcatConsume, kcatTopicPartitions } from "./support/kcat.ts";
+
+function pythonLoads(lines: string[]): unknown[] {
+  const script = "import json,sys\nprint(json.dumps([json.loads(l) for l in sys.stdin.read().splitlines()]))";
+  const result = spawnSync("python3", ["-c", script], { input: lines.join("\n"), encoding: "utf8" });
+  if (result.status !== 0) throw new Error(result.stderr);
+  return JSON.parse(result.stdout);
+}
+
+describe("dchat send against the real broker", () => {
+  test("a message from arguments is acknowledged and kcat reads the original wire format", async () => {
+    const brokers = await brokerAddress();
+    const room = uniqueName("send-args");
+    const result = await runDchat([
+      "send",
+      "--brokers",
+      brokers,
+      "--room",
+      room,
+      "--user",
+      "[bot]",
+      "미팅시간",
+      "5분",
+      "전입니다",
+    ]);
+    expect(result).toMatchObject({ code: 0, stderr: "" });
+
+    const values = kcatConsume(brokers, room);
+    expect(values).toHaveLength(1);
+    const value = values[0] ?? "";
+    expect(value).toMatch(
+      /^\{"sender": "\[bot\]", "message": "\\ubbf8\\ud305[^"]*", "end": false, "timestamp": "\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{6})?"\}$/,
+    );
+    const [decoded] = pythonLoads(values) as Record<string, unknown>[];
+    expect(decoded).toMatchObject({ sender: "[bot]", message: "미팅시간 5분 전입니다", end: false });
+    expect(Object.keys(decoded ?? {})).toEqual(["sender", "message", "end", "timestamp"]);
+  });
+
+  test("each stdin line becomes one record, in order, empty lines skipped", async () => {
+    const brokers = await brokerAddress();
+    const room = uniqueName("send-stdin");
+    const lines = Array.from({ length: 2500 }, (_, i) => `line ${i} 한글 😀`);
+    const result = await runDchat(["send", "--brokers", brokers, "--room", room, "--user", "script"], {
+      stdin: `${lines.slice(0, 10).join("\n")}\n\n${lines.slice(10).join("\r\n")}\n`,
+    });
+    expect(result).toMatchObject({ code: 0, stderr: "" });
+    const messages = pythonLoads(kcatConsume(brokers, room)).map((r) => (r as { message: string }).message);
+    expect(messages).toEqual(lines);
+  });
+
+  test("a Hangul room name maps to its reversible topic, created with the partitions asked for", async () => {
+    const brokers = await brokerAddress();
+    const room = `팀 회의실 ${crypto.randomUUID().slice(0, 6)}`;
+    const result = await runDchat([
+      "send",
+      "--brokers",
+      brokers,
+      "--room",
+      room,
+      "--user",
+      "민수",
+      "--partitions",
+      "3",
+      "안녕",
+    ]);
+    expect(result).toMatchObject({ code: 0, stderr: "" });
+    const topic = `dchat.u.${Buffer.from(room, "utf8").toString("base64url")}`;
+    expect(kcatTopicPartitions(brokers, topic)).toBe(3);
+    expect(pythonLoads(kcatConsume(brokers, topic))).toMatchObject([{ sender: "민수", message: "안녕" }]);
+  });
+
+  test("an unreachable broker is one line naming it, exit 1, no stack trace", async () => {
+    const result = await runDchat(["send", "--brokers", "127.0.0.1:1", "--room", "r", "--user", "u", "hi"]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe("");
+    expect(result.stderr.trimEnd().split("\n")).toHaveLength(1);
+    expect(result.stderr).toContain("cannot reach Kafka at 127.0.0.1:1");
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  test("the broker list comes from DCHAT_BROKERS when no flag is given", async () => {
+    const result = await runDchat(["send", "--room", "r", "--user", "u", "hi"], {
+      env: { DCHAT_BROKERS: "127.0.0.1:1" },
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("127.0.0.1:1");
+  });
+});
