@@ -51,7 +51,9 @@ export function parseFlags<T extends Options>(
 
 function flagProblem(error: unknown): string {
   const { code, message } = error as { code?: string; message?: string };
-  const flag = /'([^']+)'/.exec(message ?? "")?.[1]?.split(" ")[0] ?? "";
+  // Node phrases these as "Option '-r, --room <value>' argument missing": name the long form.
+  const quoted = /'([^']+)'/.exec(message ?? "")?.[1] ?? "";
+  const flag = /--[\w-]+/.exec(quoted)?.[0] ?? quoted.split(" ")[0] ?? "";
   switch (code) {
     case "ERR_PARSE_ARGS_UNKNOWN_OPTION":
       return `unknown flag ${flag}`;

@@ -65,12 +65,12 @@ export interface ChatState {
 export type ChatEvent =
   | { type: "key"; key: KeyEvent; now: Date }
   /** Records from Kafka, in arrival order (a batch costs one state change, not one per record). */
-  | { type: "records"; records: Decoded[] }
+  | { type: "records"; records: Decoded[]; live: boolean }
   | { type: "resize"; size: Size }
   | { type: "sent"; id: number }
   | { type: "send-failed"; id: number; reason: string; retrying: boolean }
-  | { type: "connection"; state: Connection; reason?: string }
-  | { type: "notice"; text: string; now: Date }
+  | { type: "connection"; state: Connection; reason?: string; now: Date }
+  | { type: "notice"; text: string; now: Date; kind?: "notice" | "error" }
   | { type: "leave"; now: Date };
 
 export type ChatEffect =

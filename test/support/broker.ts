@@ -15,7 +15,7 @@ export function brokerAddress(): Promise<string> {
     const started = spawnSync(join(repoRoot, "scripts", "kafka"), ["start"], { encoding: "utf8" });
     if (started.status !== 0)
       throw new Error(`scripts/kafka start failed:\n${started.stderr}${started.stdout}`);
-    return "127.0.0.1:9092";
+    return `127.0.0.1:${process.env.DCHAT_KAFKA_PORT ?? 9092}`;
   })();
   return address;
 }

@@ -1,0 +1,84 @@
+/**
+ * The original auditor's three statistics over processed messages: user count (messages per
+ * sender), word count and time count (messages per local hour:minute). Words are what
+ * `Intl.Segmenter` calls word-like, so Hangul, Latin and mixed text split sensibly ("한국어랑
+ * 영어" is two words, "i'm" one); they are compared after NFC and lower-casing.
+ */
+
+export interface Counts {
+  messages: number;
+  users: Map<string, number>;
+  words: Map<string, number>;
+  times: Map<string, number>;
+}
+
+export interface Entry {
+  key: string;
+  count: number;
+}
+
+export interface Summary {
+  messages: number;
+  senders: number;
+  distinctWords: number;
+  users: Entry[];
+  words: Entry[];
+  times: Entry[];
+}
+
+export function emptyCounts(): Counts {
+  return { messages: 0, users: new Map(), words: new Map(), times: new Map() };
+}
+
+const segmenter = new Intl.Segmenter("ko", { granularity: "word" });
+
+function bump(map: Map<string, number>, key: string, by = 1): void {
+  map.set(key, (map.get(key) ?? 0) + by);
+}
+
+export function words(message: string): string[] {
+  const out: string[] = [];
+  for (const segment of segmenter.segment(message.normalize("NFC"))) {
+    if (segment.isWordLike) out.push(segment.segment.toLowerCase());
+  }
+  return out;
+}
+
+/** `HH:MM` of a zone-less wall-clock reading in microseconds. */
+export function hourMinute(localMicros: bigint): string {
+  const iso = new Date(Number(localMicros / 1000n)).toISOString();
+  return iso.slice(11, 16);
+}
+
+export function addMessage(counts: Counts, sender: string, message: string, localMicros: bigint): void {
+  counts.messages++;
+  bump(counts.users, sender);
+  for (const word of words(message)) bump(counts.words, word);
+  bump(counts.times, hourMinute(localMicros));
+}
+
+export function mergeCounts(into: Counts, from: Counts): void {
+  into.messages += from.messages;
+  for (const [k, v] of from.users) bump(into.users, k, v);
+  for (const [k, v] of from.words) bump(into.words, k, v);
+  for (const [k, v] of from.times) bump(into.times, k, v);
+}
+
+/** Most frequent first; ties in key order, so the output is stable. */
+export function top(map: Map<string, number>, n: number): Entry[] {
+  return [...map]
+    .map(([key, count]) => ({ key, count }))
+    .sort((a, b) => b.count - a.count || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    .slice(0, n);
+}
+
+export function summarize(counts: Counts, n: number): Summary {
+  return {
+    messages: counts.messages,
+    senders: counts.users.size,
+    distinctWords: counts.words.size,
+    users: top(counts.users, n),
+    words: top(counts.words, n),
+    times: top(counts.times, n),
+  };
+}

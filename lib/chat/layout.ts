@@ -1,0 +1,109 @@
+/**
+ * Where things go on the screen for a terminal size, and which wrapped rows of the scrollback
+ * are visible. Pure; shared by update (scrolling) and view (drawing).
+ *
+ *   rows 0 .. paneRows-1   message pane (a DECSTBM scroll region when it has 2+ rows)
+ *   row  paneRows          status line: room, user, connection, "N new" hint
+ *   last inputRows rows    input pane with the `YOU: ` prompt
+ *
+ * Short terminals degrade: a 1-row input pane below 6 rows, no status line below 3.
+ */
+import { entryRows } from "./lines.ts";
+import { indexOfSeq } from "./scrollback.ts";
+import type { ChatState, ScrollAnchor } from "./state.ts";
+
+export interface Layout {
+  paneRows: number;
+  statusRow: number | null;
+  inputTop: number;
+  inputRows: number;
+}
+
+export function layout(rows: number): Layout {
+  const inputRows = rows >= 6 ? 3 : 1;
+  const statusRows = rows >= 3 ? 1 : 0;
+  const paneRows = Math.max(0, rows - inputRows - statusRows);
+  return { paneRows, statusRow: statusRows ? paneRows : null, inputTop: rows - inputRows, inputRows };
+}
+
+/** A wrapped row of the scrollback: entry index and row within that entry. */
+interface Position {
+  index: number;
+  row: number;
+}
+
+function rowsOf(state: ChatState, index: number): string[] {
+  const entry = state.scrollback.entries[index];
+  return entry ? entryRows(entry, state.size.cols, state.options) : [];
+}
+
+/** The bottom row of the view: the anchor (clamped to what still exists) or the newest row. */
+function bottom(state: ChatState): Position | null {
+  const entries = state.scrollback.entries;
+  if (entries.length === 0) return null;
+  if (state.anchor) {
+    const found = indexOfSeq(state.scrollback, state.anchor.seq);
+    const index = found < 0 ? 0 : found;
+    const count = rowsOf(state, index).length;
+    return { index, row: found < 0 ? 0 : Math.min(state.anchor.row, count - 1) };
+  }
+  const last = entries.length - 1;
+  return { index: last, row: rowsOf(state, last).length - 1 };
+}
+
+/** Moves `steps` rows up (negative: down); stops at either end. Returns the position and steps left. */
+function step(state: ChatState, from: Position, steps: number): { at: Position; left: number } {
+  let { index, row } = from;
+  let left = steps;
+  while (left > 0) {
+    if (row > 0) row--;
+    else if (index > 0) {
+      index--;
+      row = rowsOf(state, index).length - 1;
+    } else break;
+    left--;
+  }
+  while (left < 0) {
+    if (row < rowsOf(state, index).length - 1) row++;
+    else if (index < state.scrollback.entries.length - 1) {
+      index++;
+      row = 0;
+    } else break;
+    left++;
+  }
+  return { at: { index, row }, left };
+}
+
+/** The message pane's rows, oldest first (top-aligned when there are fewer than `height`). */
+export function visibleRows(state: ChatState, height: number): string[] {
+  const end = bottom(state);
+  if (!end || height <= 0) return [];
+  const out: string[] = [];
+  let { index, row } = end;
+  while (out.length < height && index >= 0) {
+    const rows = rowsOf(state, index);
+    while (row >= 0 && out.length < height) out.push(rows[row--] as string);
+    index--;
+    if (index >= 0) row = rowsOf(state, index).length - 1;
+  }
+  return out.reverse();
+}
+
+/**
+ * The anchor after scrolling `delta` rows up (negative: down). Null means "back at the bottom".
+ * Scrolling up never goes past the point where the first row is at the top of the pane.
+ */
+export function scrolled(state: ChatState, delta: number, height: number): ScrollAnchor | null {
+  const from = bottom(state);
+  if (!from) return null;
+  const moved = step(state, from, delta).at;
+  const last = state.scrollback.entries.length - 1;
+  const lastRow = rowsOf(state, last).length - 1;
+  if (delta < 0 && moved.index === last && moved.row === lastRow) return null;
+  // Keep a full pane above the anchor: find the lowest allowed bottom row.
+  const top = step(state, moved, height - 1);
+  const anchor = top.left > 0 ? step(state, { index: 0, row: 0 }, -(height - 1)).at : moved;
+  if (anchor.index === last && anchor.row === lastRow) return null;
+  const entry = state.scrollback.entries[anchor.index];
+  return entry ? { seq: entry.seq, row: anchor.row } : null;
+}

@@ -1,0 +1,127 @@
+/**
+ * One entry of the message pane → its screen rows at a given width: `HH:MM sender: text`,
+ * wrapped by display width with continuation rows indented to line up after the name.
+ * All remote text (sender, message, malformed detail) passes safeLines/safeText here, before
+ * anything is measured. Results are cached per entry object, since entries never change (a
+ * delivery update makes a new entry) and a frame re-renders only the visible ones.
+ */
+import { type Style, styled } from "../term/ansi.ts";
+import { safeLines, safeText } from "../safe-text.ts";
+import { cellWidth, type WidthOptions, wrap } from "../width.ts";
+import { LEAVE_HINT } from "../wire.ts";
+import { senderColor } from "./colors.ts";
+import type { ChatOptions, Entry } from "./state.ts";
+
+/** Longest message text laid out; a megabyte record should not freeze the screen. */
+export const MAX_TEXT_CHARS = 20_000;
+/** Most rows one message may take; the rest is summarised in a marker row. */
+export const MAX_ENTRY_ROWS = 200;
+
+const BOT_COLOR = 44;
+const NOTICE_COLOR = 178;
+const ERROR_COLOR = 196;
+
+function clock(time: Date | null): string {
+  if (!time) return "--:--";
+  return `${String(time.getHours()).padStart(2, "0")}:${String(time.getMinutes()).padStart(2, "0")}`;
+}
+
+interface Parts {
+  /** Terminal-safe label shown after the time (may be empty). */
+  label: string;
+  labelStyle: Style;
+  /** Terminal-safe text lines. */
+  lines: string[];
+  textStyle: Style;
+  /** Extra rows after the text, e.g. the leave hint. */
+  trailer?: string;
+  truncated: number;
+}
+
+function textLines(text: string): { lines: string[]; truncated: number } {
+  const cut = text.length > MAX_TEXT_CHARS ? text.slice(0, MAX_TEXT_CHARS) : text;
+  const lines = safeLines(cut.normalize("NFC"));
+  while (lines.length > 1 && lines[0] === "") lines.shift();
+  while (lines.length > 1 && lines[lines.length - 1] === "") lines.pop();
+  return { lines, truncated: text.length - cut.length };
+}
+
+function parts(entry: Entry): Parts {
+  const sender = safeText(entry.sender.normalize("NFC"));
+  const { lines, truncated } = textLines(entry.text);
+  switch (entry.kind) {
+    case "own": {
+      const mark = entry.delivery === "failed" ? " ✗ not sent" : entry.delivery === "queued" ? " … queued" : "";
+      const pending = entry.delivery === "sending" || entry.delivery === "queued";
+      return {
+        label: `${sender}:`,
+        labelStyle: { bold: true, inverse: true, fg: senderColor(entry.sender) },
+        lines: mark ? [...lines.slice(0, -1), `${lines[lines.length - 1] ?? ""}${mark}`] : lines,
+        textStyle: entry.delivery === "failed" ? { fg: ERROR_COLOR } : pending ? { dim: true } : {},
+        truncated,
+      };
+    }
+    case "message":
+      return { label: `${sender}:`, labelStyle: { bold: true, fg: senderColor(entry.sender) }, lines, textStyle: {}, truncated };
+    case "bot":
+      return { label: `${sender}:`, labelStyle: { bold: true, fg: BOT_COLOR }, lines, textStyle: { fg: BOT_COLOR }, truncated };
+    case "info":
+      return { label: sender, labelStyle: { dim: true }, lines, textStyle: { dim: true, italic: true }, truncated };
+    case "leave":
+      return { label: "", labelStyle: {}, lines, textStyle: { dim: true, italic: true }, trailer: LEAVE_HINT, truncated };
+    case "malformed":
+      return { label: "⚠ malformed record:", labelStyle: { fg: ERROR_COLOR }, lines, textStyle: { dim: true }, truncated };
+    case "notice":
+      return { label: "*", labelStyle: { fg: NOTICE_COLOR, bold: true }, lines, textStyle: { fg: NOTICE_COLOR }, truncated };
+    case "error":
+      return { label: "!", labelStyle: { fg: ERROR_COLOR, bold: true }, lines, textStyle: { fg: ERROR_COLOR }, truncated };
+  }
+}
+
+/**
+ * Rows of `entry` at `cols` cells, each a styled string at most `cols` cells wide.
+ * The label is truncated to a third of the width at most so the text always has room.
+ */
+export function renderEntry(entry: Entry, cols: number, options: ChatOptions): string[] {
+  const width: WidthOptions = { ambiguousWide: options.ambiguousWide };
+  const p = parts(entry);
+  const time = clock(entry.time);
+  const color = options.color;
+  let label = p.label;
+  const maxLabel = Math.max(1, Math.floor(cols / 3));
+  if (cellWidth(label, width) > maxLabel) label = `${wrap(label, maxLabel - 1, maxLabel - 1, width)[0] ?? ""}…`;
+  const prefixWidth = time.length + 1 + (label ? cellWidth(label, width) + 1 : 0);
+  const indent = prefixWidth <= cols / 2 ? prefixWidth : time.length + 1;
+  const rows: string[] = [];
+  const textWidth = Math.max(2, cols - prefixWidth);
+  const restWidth = Math.max(2, cols - indent);
+  let first = true;
+  for (const line of p.lines) {
+    const wrapped = wrap(line, first ? textWidth : restWidth, restWidth, width);
+    for (const piece of wrapped) {
+      if (rows.length >= MAX_ENTRY_ROWS) break;
+      if (first) {
+        const head = `${styled(time, { dim: true }, color)} ${label ? `${styled(label, p.labelStyle, color)} ` : ""}`;
+        rows.push(head + styled(piece, p.textStyle, color));
+        first = false;
+      } else {
+        rows.push(" ".repeat(indent) + styled(piece, p.textStyle, color));
+      }
+    }
+  }
+  const hidden = p.truncated + (rows.length >= MAX_ENTRY_ROWS ? 1 : 0);
+  if (hidden > 0) rows.push(" ".repeat(indent) + styled("… (message too long; the rest is not shown)", { dim: true }, color));
+  if (p.trailer) rows.push(" ".repeat(time.length + 1) + styled(p.trailer, { dim: true, italic: true }, color));
+  return rows;
+}
+
+const cache = new WeakMap<Entry, { key: string; rows: string[] }>();
+
+export function entryRows(entry: Entry, cols: number, options: ChatOptions): string[] {
+  const key = `${cols}/${options.color}/${options.ambiguousWide}`;
+  const hit = cache.get(entry);
+  if (hit && hit.key === key) return hit.rows;
+  const rows = renderEntry(entry, cols, options);
+  cache.set(entry, { key, rows });
+  return rows;
+}

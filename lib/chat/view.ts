@@ -1,0 +1,74 @@
+/**
+ * view(state) → the whole screen as a Frame: one styled string per row, the message pane's
+ * scroll region, and where the real cursor goes (the input caret, so the terminal draws the
+ * IME's composing syllable in the right place). Pure; lib/term/screen.ts turns frames into
+ * the few bytes that changed.
+ */
+import { styled } from "../term/ansi.ts";
+import type { Frame } from "../term/screen.ts";
+import { safeText } from "../safe-text.ts";
+import { cellWidth, fit, type WidthOptions } from "../width.ts";
+import { inputView, PROMPT, PROMPT_WIDTH } from "./input.ts";
+import { layout, visibleRows } from "./layout.ts";
+import type { ChatState, Connection } from "./state.ts";
+
+const CONNECTION_LABEL: Record<Connection, string> = {
+  connecting: "◌ connecting…",
+  connected: "● connected",
+  reconnecting: "○ connection lost, reconnecting…",
+};
+
+const CONNECTION_COLOR: Record<Connection, number> = { connecting: 178, connected: 78, reconnecting: 196 };
+
+function statusLine(state: ChatState, width: WidthOptions, lines: number): string {
+  const { cols } = state.size;
+  const color = state.options.color;
+  const left = ` #${safeText(state.room)} · ${safeText(state.user)} · `;
+  const hints: string[] = [];
+  if (state.outbox.length > 0) hints.push(`${state.outbox.length} unsent`);
+  if (lines > 1) hints.push(`Enter sends ${lines} lines`);
+  if (state.anchor) hints.push(state.unread > 0 ? `${state.unread} new ↓ End` : "scrolled ↑ End");
+  let right = hints.length ? ` ${hints.join(" · ")} ` : "";
+  if (cellWidth(right, width) > cols) right = "";
+  const avail = cols - cellWidth(right, width);
+  const leftWidth = cellWidth(left, width);
+  const head = leftWidth <= avail ? left : fit(left, avail, width);
+  const conn = leftWidth < avail ? fit(CONNECTION_LABEL[state.connection], avail - leftWidth, width) : "";
+  return (
+    styled(head, { inverse: true }, color) +
+    styled(conn, { inverse: true, bold: true, fg: CONNECTION_COLOR[state.connection] }, color) +
+    styled(right, { inverse: true, bold: state.unread > 0 }, color)
+  );
+}
+
+export function view(state: ChatState): Frame {
+  const { cols, rows } = state.size;
+  const width: WidthOptions = { ambiguousWide: state.options.ambiguousWide };
+  const color = state.options.color;
+  const l = layout(rows);
+  const out: string[] = visibleRows(state, l.paneRows);
+  while (out.length < l.paneRows) out.push("");
+  const input = inputView(state.editor.text, state.editor.caret, cols, l.inputRows, width);
+  if (l.statusRow !== null) out.push(statusLine(state, width, state.editor.text.split("\n").length));
+  for (let i = 0; i < l.inputRows; i++) {
+    const text = input.rows[i];
+    if (text === undefined) {
+      out.push("");
+      continue;
+    }
+    const absolute = input.first + i;
+    const prompt =
+      absolute === 0
+        ? styled(PROMPT, { bold: true }, color)
+        : i === 0
+          ? styled("  ↑  ", { dim: true }, color)
+          : " ".repeat(PROMPT_WIDTH);
+    out.push(cols > PROMPT_WIDTH ? prompt + text : fit(text, cols, width));
+  }
+  return {
+    rows: out,
+    cols,
+    region: l.paneRows >= 2 ? { top: 0, bottom: l.paneRows - 1 } : null,
+    cursor: { row: l.inputTop + input.caret.row, col: input.caret.col },
+  };
+}

@@ -1,0 +1,208 @@
+/**
+ * The only code that writes to the terminal. It owns the modes (raw input, alternate screen,
+ * bracketed paste, scroll region), turns each Frame into the bytes that differ from the last
+ * one, draws at most one frame per FRAME_MS however many updates arrive, and restores the
+ * terminal on every way out: normal stop, Ctrl-Z (and back on `fg`), and process exit after a
+ * crash (a synchronous write in the `exit` handler).
+ *
+ * The message pane is a DECSTBM scroll region: when the new pane equals the old one moved up by
+ * k rows, one `CSI k S` scrolls it and only the k new rows are written. Rows are erased before
+ * they are written (erasing after a full-width row would clear its last cell), and the cursor
+ * is never hidden: it ends every frame at the input caret, where the IME draws.
+ */
+import { writeSync } from "node:fs";
+import {
+  altScreenOn,
+  bell,
+  clearScreen,
+  cursorShow,
+  moveTo,
+  pasteOn,
+  restoreAll,
+  scrollRegion,
+  scrollUp,
+  syncBegin,
+  syncEnd,
+} from "./ansi.ts";
+
+export interface Frame {
+  /** One styled string per terminal row, each at most `cols` cells wide. */
+  rows: string[];
+  cols: number;
+  /** The message pane, scrolled with DECSTBM; null when too short for a region (< 2 rows). */
+  region: { top: number; bottom: number } | null;
+  cursor: { row: number; col: number };
+}
+
+/** ~60 frames per second at most. */
+export const FRAME_MS = 16;
+
+const eraseLine = "\x1b[2K";
+
+function sameShape(a: Frame, b: Frame): boolean {
+  return (
+    a.cols === b.cols &&
+    a.rows.length === b.rows.length &&
+    a.region?.top === b.region?.top &&
+    a.region?.bottom === b.region?.bottom
+  );
+}
+
+/** Smallest k > 0 with next[top..bottom-k] == prev[top+k..bottom], if scrolling saves writes. */
+function scrollShift(prev: string[], next: string[], top: number, bottom: number): number {
+  const height = bottom - top + 1;
+  for (let k = 1; k < height; k++) {
+    let same = true;
+    for (let r = top; r <= bottom - k; r++) {
+      if (next[r] !== prev[r + k]) {
+        same = false;
+        break;
+      }
+    }
+    // Only worth it when what stays is not blank (a blank pane "matches" any shift).
+    if (same && prev.slice(top + k, bottom + 1).some((row) => row !== "")) return k;
+  }
+  return 0;
+}
+
+/** The bytes that turn the screen showing `prev` (null: unknown) into `next`. */
+export function diff(prev: Frame | null, next: Frame): string {
+  let out = syncBegin;
+  let old: string[];
+  if (!prev || !sameShape(prev, next)) {
+    out += `\x1b[r${clearScreen}`;
+    if (next.region) out += scrollRegion(next.region.top, next.region.bottom);
+    old = next.rows.map(() => "");
+  } else {
+    old = [...prev.rows];
+    const region = next.region;
+    if (region) {
+      const k = scrollShift(old, next.rows, region.top, region.bottom);
+      if (k > 0) {
+        out += scrollUp(k);
+        old.splice(region.top, k);
+        old.splice(region.bottom - k + 1, 0, ...Array<string>(k).fill(""));
+      }
+    }
+  }
+  for (let r = 0; r < next.rows.length; r++) {
+    const row = next.rows[r] as string;
+    if (row !== old[r]) out += `${moveTo(r, 0)}${eraseLine}${row}`;
+  }
+  out += `\x1b[0m${moveTo(next.cursor.row, next.cursor.col)}${cursorShow}${syncEnd}`;
+  return out;
+}
+
+export interface Terminal {
+  stdin: NodeJS.ReadStream;
+  stdout: NodeJS.WriteStream;
+}
+
+export class Screen {
+  private last: Frame | null = null;
+  private source: (() => Frame) | null = null;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private lastDraw = 0;
+  private active = false;
+  private waitingDrain = false;
+  private ringBell = false;
+  /** Frames written so far (for the flood benchmark). */
+  frames = 0;
+
+  constructor(
+    private readonly term: Terminal,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
+
+  private readonly restoreOnExit = () => this.restoreSync();
+
+  /** Raw mode, alternate screen, bracketed paste; the next frame is drawn in full. */
+  start(): void {
+    if (this.active) return;
+    this.active = true;
+    this.term.stdin.setRawMode?.(true);
+    this.term.stdout.write(`${altScreenOn}${pasteOn}${clearScreen}`);
+    this.last = null;
+    process.on("exit", this.restoreOnExit);
+  }
+
+  /** Everything back as it was; idempotent. */
+  stop(): void {
+    if (!this.active) return;
+    this.cancel();
+    this.restoreSync();
+    process.off("exit", this.restoreOnExit);
+  }
+
+  private restoreSync(): void {
+    if (!this.active) return;
+    this.active = false;
+    try {
+      writeSync(this.fd(), restoreAll);
+    } catch {
+      this.term.stdout.write(restoreAll);
+    }
+    this.term.stdin.setRawMode?.(false);
+  }
+
+  private fd(): number {
+    return (this.term.stdout as { fd?: number }).fd ?? 1;
+  }
+
+  /** Ctrl-Z: undo the modes, stop the process; `resume` (on SIGCONT) redoes them. */
+  suspend(): void {
+    if (!this.active) return;
+    this.cancel();
+    this.restoreSync();
+    process.kill(process.pid, "SIGSTOP");
+  }
+
+  resume(): void {
+    this.start();
+    this.request();
+  }
+
+  /** Forces the next frame to be drawn in full (Ctrl-L, SIGWINCH with unchanged size). */
+  invalidate(): void {
+    this.last = null;
+  }
+
+  bell(): void {
+    this.ringBell = true;
+  }
+
+  /** Asks for a frame; `source` is called only when the frame is actually drawn. */
+  request(source?: () => Frame): void {
+    if (source) this.source = source;
+    if (this.timer || !this.active || this.waitingDrain) return;
+    const wait = Math.max(0, this.lastDraw + FRAME_MS - this.now());
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.draw();
+    }, wait);
+  }
+
+  private cancel(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  /** Draws the latest frame now (also used on exit paths that must show a last state). */
+  draw(): void {
+    if (!this.source || !this.active) return;
+    const frame = this.source();
+    const bytes = diff(this.last, frame) + (this.ringBell ? bell : "");
+    this.ringBell = false;
+    this.last = frame;
+    this.lastDraw = this.now();
+    this.frames++;
+    if (!this.term.stdout.write(bytes)) {
+      // A slow terminal: stop drawing until it has caught up, then draw the newest frame once.
+      this.waitingDrain = true;
+      this.term.stdout.once("drain", () => {
+        this.waitingDrain = false;
+        this.request();
+      });
+    }
+  }
+}
