@@ -57,7 +57,12 @@ export function cells(text: string, options: WidthOptions = {}): Cell[] {
  * between clusters; a wide cluster that does not fit in the remaining column moves to the next
  * row. Widths below 2 are raised to 2 so a wide cluster always fits somewhere.
  */
-export function wrap(text: string, firstWidth: number, restWidth = firstWidth, options: WidthOptions = {}): string[] {
+export function wrap(
+  text: string,
+  firstWidth: number,
+  restWidth = firstWidth,
+  options: WidthOptions = {},
+): string[] {
   const all = cells(text, options);
   const rows: string[] = [];
   let start = 0;
@@ -73,7 +78,7 @@ export function wrap(text: string, firstWidth: number, restWidth = firstWidth, o
       if (cell.text === " ") lastSpace = end;
       end++;
     }
-    if (end < all.length && lastSpace > start) end = lastSpace + 1;
+    if (end < all.length && all[end]?.text !== " " && lastSpace > start) end = lastSpace + 1;
     rows.push(
       all
         .slice(start, end)

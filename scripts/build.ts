@@ -19,6 +19,6 @@ const builds: [string | undefined, string][] = release
 
 for (const [target, out] of builds) {
   const targetFlag = target ? [`--target=${target}`] : [];
-  await $`bun build --compile --minify --sourcemap ${targetFlag} main.ts --outfile dist/${out}`.quiet();
+  await $`bun build --compile ${targetFlag} main.ts --outfile dist/${out}`.quiet();
   console.log(`dist/${out}`);
 }

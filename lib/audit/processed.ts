@@ -81,17 +81,27 @@ export function auditRow(room: string, topic: string, partition: number, record:
 
 const NEWLINE = /\r\n|\r|\n/g;
 
+/** The original DAG's filter: join notices and leave records are not chat messages. */
+export function isChatMessage(sender: string, end: boolean | null): boolean {
+  return sender !== INFO_SENDER && end !== true;
+}
+
+/** The original DAG's cleanup: one line per message. */
+export function flattenNewlines(message: string): string {
+  return message.replace(NEWLINE, " ");
+}
+
 /** The original DAG's filter and cleanup; null for rows it drops (and for bad records). */
 export function processedRow(row: AuditRow): ProcessedRow | null {
   if (row.sender === null || row.message === null || row.localTimeMicros === null) return null;
-  if (row.sender === INFO_SENDER || row.end === true) return null;
+  if (!isChatMessage(row.sender, row.end)) return null;
   return {
     room: row.room,
     topic: row.topic,
     partition: row.partition,
     offset: row.offset,
     sender: row.sender,
-    message: row.message.replace(NEWLINE, " "),
+    message: flattenNewlines(row.message),
     end: false,
     localTimeMicros: row.localTimeMicros,
   };

@@ -5,7 +5,8 @@
  * complained when that happened), and the test pins a few names.
  */
 const PALETTE = [
-  39, 41, 43, 69, 75, 78, 99, 105, 111, 118, 135, 141, 149, 166, 170, 172, 177, 178, 184, 203, 208, 212, 214, 220,
+  39, 41, 43, 69, 75, 78, 99, 105, 111, 118, 135, 141, 149, 166, 170, 172, 177, 178, 184, 203, 208, 212, 214,
+  220,
 ] as const;
 
 const encoder = new TextEncoder();

@@ -54,17 +54,30 @@ function widthOf(text: string, options: WidthOptions): number {
   return cells(text, options).reduce((sum, c) => sum + c.width, 0);
 }
 
-export function inputView(text: string, caret: number, cols: number, height: number, options: WidthOptions): InputView {
+export function inputView(
+  text: string,
+  caret: number,
+  cols: number,
+  height: number,
+  options: WidthOptions,
+): InputView {
   const width = Math.max(2, cols - PROMPT_WIDTH - 1);
   // Editor text is NFC already; layout offsets refer to it directly.
   const rows = layoutRows(text, width, options);
-  let caretRow = rows.findIndex((r, i) => caret >= r.start && (caret < r.end || (caret === r.end && rows[i + 1]?.start !== r.end)));
+  let caretRow = rows.findIndex(
+    (r, i) => caret >= r.start && (caret < r.end || (caret === r.end && rows[i + 1]?.start !== r.end)),
+  );
   if (caretRow < 0) caretRow = rows.length - 1;
   const row = rows[caretRow] as Row;
   const col = PROMPT_WIDTH + widthOf(safeText(text.slice(row.start, caret)), options);
   const first = Math.max(0, Math.min(caretRow - height + 1, rows.length - height));
   const visible = rows.slice(first, first + height).map((r) => r.text);
-  return { rows: visible, first, total: rows.length, caret: { row: caretRow - first, col: Math.min(col, cols - 1) } };
+  return {
+    rows: visible,
+    first,
+    total: rows.length,
+    caret: { row: caretRow - first, col: Math.min(col, cols - 1) },
+  };
 }
 
 export { PROMPT_WIDTH };

@@ -43,7 +43,7 @@ function bottom(state: ChatState): Position | null {
   if (entries.length === 0) return null;
   if (state.anchor) {
     const found = indexOfSeq(state.scrollback, state.anchor.seq);
-    const index = found < 0 ? 0 : found;
+    const index = Math.max(found, 0);
     const count = rowsOf(state, index).length;
     return { index, row: found < 0 ? 0 : Math.min(state.anchor.row, count - 1) };
   }

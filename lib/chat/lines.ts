@@ -5,8 +5,9 @@
  * anything is measured. Results are cached per entry object, since entries never change (a
  * delivery update makes a new entry) and a frame re-renders only the visible ones.
  */
-import { type Style, styled } from "../term/ansi.ts";
+
 import { safeLines, safeText } from "../safe-text.ts";
+import { type Style, styled } from "../term/ansi.ts";
 import { cellWidth, type WidthOptions, wrap } from "../width.ts";
 import { LEAVE_HINT } from "../wire.ts";
 import { senderColor } from "./colors.ts";
@@ -51,7 +52,8 @@ function parts(entry: Entry): Parts {
   const { lines, truncated } = textLines(entry.text);
   switch (entry.kind) {
     case "own": {
-      const mark = entry.delivery === "failed" ? " ✗ not sent" : entry.delivery === "queued" ? " … queued" : "";
+      const mark =
+        entry.delivery === "failed" ? " ✗ not sent" : entry.delivery === "queued" ? " … queued" : "";
       const pending = entry.delivery === "sending" || entry.delivery === "queued";
       return {
         label: `${sender}:`,
@@ -62,19 +64,62 @@ function parts(entry: Entry): Parts {
       };
     }
     case "message":
-      return { label: `${sender}:`, labelStyle: { bold: true, fg: senderColor(entry.sender) }, lines, textStyle: {}, truncated };
+      return {
+        label: `${sender}:`,
+        labelStyle: { bold: true, fg: senderColor(entry.sender) },
+        lines,
+        textStyle: {},
+        truncated,
+      };
     case "bot":
-      return { label: `${sender}:`, labelStyle: { bold: true, fg: BOT_COLOR }, lines, textStyle: { fg: BOT_COLOR }, truncated };
+      return {
+        label: `${sender}:`,
+        labelStyle: { bold: true, fg: BOT_COLOR },
+        lines,
+        textStyle: { fg: BOT_COLOR },
+        truncated,
+      };
     case "info":
-      return { label: sender, labelStyle: { dim: true }, lines, textStyle: { dim: true, italic: true }, truncated };
+      return {
+        label: sender,
+        labelStyle: { dim: true },
+        lines,
+        textStyle: { dim: true, italic: true },
+        truncated,
+      };
     case "leave":
-      return { label: "", labelStyle: {}, lines, textStyle: { dim: true, italic: true }, trailer: LEAVE_HINT, truncated };
+      return {
+        label: "",
+        labelStyle: {},
+        lines,
+        textStyle: { dim: true, italic: true },
+        trailer: LEAVE_HINT,
+        truncated,
+      };
     case "malformed":
-      return { label: "⚠ malformed record:", labelStyle: { fg: ERROR_COLOR }, lines, textStyle: { dim: true }, truncated };
+      return {
+        label: "⚠ malformed record:",
+        labelStyle: { fg: ERROR_COLOR },
+        lines,
+        textStyle: { dim: true },
+        truncated,
+      };
     case "notice":
-      return { label: "*", labelStyle: { fg: NOTICE_COLOR, bold: true }, lines, textStyle: { fg: NOTICE_COLOR }, truncated };
+      return {
+        label: "*",
+        labelStyle: { fg: NOTICE_COLOR, bold: true },
+        lines,
+        textStyle: { fg: NOTICE_COLOR },
+        truncated,
+      };
     case "error":
-      return { label: "!", labelStyle: { fg: ERROR_COLOR, bold: true }, lines, textStyle: { fg: ERROR_COLOR }, truncated };
+      return {
+        label: "!",
+        labelStyle: { fg: ERROR_COLOR, bold: true },
+        lines,
+        textStyle: { fg: ERROR_COLOR },
+        truncated,
+      };
   }
 }
 
@@ -89,7 +134,8 @@ export function renderEntry(entry: Entry, cols: number, options: ChatOptions): s
   const color = options.color;
   let label = p.label;
   const maxLabel = Math.max(1, Math.floor(cols / 3));
-  if (cellWidth(label, width) > maxLabel) label = `${wrap(label, maxLabel - 1, maxLabel - 1, width)[0] ?? ""}…`;
+  if (cellWidth(label, width) > maxLabel)
+    label = `${wrap(label, maxLabel - 1, maxLabel - 1, width)[0] ?? ""}…`;
   const prefixWidth = time.length + 1 + (label ? cellWidth(label, width) + 1 : 0);
   const indent = prefixWidth <= cols / 2 ? prefixWidth : time.length + 1;
   const rows: string[] = [];
@@ -110,8 +156,12 @@ export function renderEntry(entry: Entry, cols: number, options: ChatOptions): s
     }
   }
   const hidden = p.truncated + (rows.length >= MAX_ENTRY_ROWS ? 1 : 0);
-  if (hidden > 0) rows.push(" ".repeat(indent) + styled("… (message too long; the rest is not shown)", { dim: true }, color));
-  if (p.trailer) rows.push(" ".repeat(time.length + 1) + styled(p.trailer, { dim: true, italic: true }, color));
+  if (hidden > 0)
+    rows.push(
+      " ".repeat(indent) + styled("… (message too long; the rest is not shown)", { dim: true }, color),
+    );
+  if (p.trailer)
+    rows.push(" ".repeat(time.length + 1) + styled(p.trailer, { dim: true, italic: true }, color));
   return rows;
 }
 

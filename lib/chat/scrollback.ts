@@ -15,14 +15,23 @@ export function emptyScrollback(): Scrollback {
   return { entries: [], nextSeq: 1 };
 }
 
-export function append(scrollback: Scrollback, entry: Omit<Entry, "seq">, limit = SCROLLBACK_LIMIT): Scrollback {
-  const entries = scrollback.entries.length >= limit ? scrollback.entries.slice(-(limit - 1)) : [...scrollback.entries];
+export function append(
+  scrollback: Scrollback,
+  entry: Omit<Entry, "seq">,
+  limit = SCROLLBACK_LIMIT,
+): Scrollback {
+  const entries =
+    scrollback.entries.length >= limit ? scrollback.entries.slice(-(limit - 1)) : [...scrollback.entries];
   entries.push({ ...entry, seq: scrollback.nextSeq });
   return { entries, nextSeq: scrollback.nextSeq + 1 };
 }
 
 /** Replaces the entry with `seq` (used to update an own message's delivery mark). */
-export function patch(scrollback: Scrollback, predicate: (entry: Entry) => boolean, change: Partial<Entry>): Scrollback {
+export function patch(
+  scrollback: Scrollback,
+  predicate: (entry: Entry) => boolean,
+  change: Partial<Entry>,
+): Scrollback {
   const index = scrollback.entries.findLastIndex(predicate);
   if (index < 0) return scrollback;
   const entries = [...scrollback.entries];

@@ -4,7 +4,15 @@
  * effects whose outcome returns as `sent` / `send-failed` events.
  */
 import type { KeyEvent } from "../term/keys.ts";
-import { BOT_SENDER, type Decoded, encode, INFO_SENDER, leaveRecord, MAX_RECORD_BYTES, textRecord } from "../wire.ts";
+import {
+  BOT_SENDER,
+  type Decoded,
+  encode,
+  INFO_SENDER,
+  leaveRecord,
+  MAX_RECORD_BYTES,
+  textRecord,
+} from "../wire.ts";
 import * as ed from "./editor.ts";
 import { layout, scrolled } from "./layout.ts";
 import { append, patch } from "./scrollback.ts";
@@ -35,7 +43,11 @@ function scroll(pages: number): Action {
 const toBottom = (state: ChatState): ChatState => ({ ...state, anchor: null, unread: 0 });
 
 function addEntry(state: ChatState, entry: Omit<Entry, "seq">): ChatState {
-  return { ...state, scrollback: append(state.scrollback, entry), unread: state.anchor ? state.unread + 1 : 0 };
+  return {
+    ...state,
+    scrollback: append(state.scrollback, entry),
+    unread: state.anchor ? state.unread + 1 : 0,
+  };
 }
 
 export function leave(state: ChatState, now: Date): Result {
@@ -64,7 +76,12 @@ function submit(state: ChatState, now: Date): Result {
   for (const record of records) {
     const id = next.nextSendId;
     next = addEntry(
-      { ...next, nextSendId: id + 1, outbox: [...next.outbox, id], echoes: [...next.echoes, echoKey(record.timestamp, record.message)].slice(-ECHO_LIMIT) },
+      {
+        ...next,
+        nextSendId: id + 1,
+        outbox: [...next.outbox, id],
+        echoes: [...next.echoes, echoKey(record.timestamp, record.message)].slice(-ECHO_LIMIT),
+      },
       { kind: "own", time: now, sender: state.user, text: record.message, sendId: id, delivery: "sending" },
     );
     effects.push({ type: "send", id, record });
@@ -73,7 +90,8 @@ function submit(state: ChatState, now: Date): Result {
 }
 
 /** Ctrl-D: delete forward, or leave when the input is empty (as EOF does in a shell). */
-const ctrlD: Action = (state, now) => (state.editor.text === "" ? leave(state, now) : edit(ed.del)(state, now));
+const ctrlD: Action = (state, now) =>
+  state.editor.text === "" ? leave(state, now) : edit(ed.del)(state, now);
 
 const endKey: Action = (state) => [{ ...toBottom(state), editor: ed.end(state.editor) }, []];
 
@@ -130,11 +148,23 @@ function onKey(state: ChatState, key: KeyEvent, now: Date): Result {
 
 function entryFor(state: ChatState, decoded: Decoded): Omit<Entry, "seq"> {
   if (!decoded.ok) {
-    return { kind: "malformed", time: decoded.time, sender: "", text: `${decoded.problem}: ${decoded.detail}` };
+    return {
+      kind: "malformed",
+      time: decoded.time,
+      sender: "",
+      text: `${decoded.problem}: ${decoded.detail}`,
+    };
   }
   const { record, time } = decoded;
-  const kind =
-    record.end ? "leave" : record.sender === INFO_SENDER ? "info" : record.sender === BOT_SENDER ? "bot" : record.sender === state.user ? "own" : "message";
+  const kind = record.end
+    ? "leave"
+    : record.sender === INFO_SENDER
+      ? "info"
+      : record.sender === BOT_SENDER
+        ? "bot"
+        : record.sender === state.user
+          ? "own"
+          : "message";
   return { kind, time, sender: record.sender, text: record.message };
 }
 
@@ -173,10 +203,19 @@ export function update(state: ChatState, event: ChatEvent): Result {
     case "resize":
       return [{ ...state, size: event.size }, []];
     case "sent":
-      return [{ ...delivery(state, event.id, { delivery: "sent" }), outbox: state.outbox.filter((id) => id !== event.id) }, []];
+      return [
+        {
+          ...delivery(state, event.id, { delivery: "sent" }),
+          outbox: state.outbox.filter((id) => id !== event.id),
+        },
+        [],
+      ];
     case "send-failed": {
       if (event.retrying) return [delivery(state, event.id, { delivery: "queued" }), []];
-      const failed = { ...delivery(state, event.id, { delivery: "failed" }), outbox: state.outbox.filter((id) => id !== event.id) };
+      const failed = {
+        ...delivery(state, event.id, { delivery: "failed" }),
+        outbox: state.outbox.filter((id) => id !== event.id),
+      };
       return [failed, []];
     }
     case "connection": {
@@ -191,7 +230,10 @@ export function update(state: ChatState, event: ChatEvent): Result {
       return [text ? addEntry(next, { kind: "notice", time: event.now, sender: "", text }) : next, []];
     }
     case "notice":
-      return [addEntry(state, { kind: event.kind ?? "notice", time: event.now, sender: "", text: event.text }), []];
+      return [
+        addEntry(state, { kind: event.kind ?? "notice", time: event.now, sender: "", text: event.text }),
+        [],
+      ];
     case "leave":
       return leave(state, event.now);
   }

@@ -4,9 +4,10 @@
  * IME's composing syllable in the right place). Pure; lib/term/screen.ts turns frames into
  * the few bytes that changed.
  */
+
+import { safeText } from "../safe-text.ts";
 import { styled } from "../term/ansi.ts";
 import type { Frame } from "../term/screen.ts";
-import { safeText } from "../safe-text.ts";
 import { cellWidth, fit, type WidthOptions } from "../width.ts";
 import { inputView, PROMPT, PROMPT_WIDTH } from "./input.ts";
 import { layout, visibleRows } from "./layout.ts";

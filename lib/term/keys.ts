@@ -184,7 +184,8 @@ export class KeyDecoder {
     const second = s[i + 1] as string;
     if (second === "[") return this.csi(s, i, final);
     if (second === "O") {
-      if (i + 2 >= s.length) return final ? { event: key("o", { alt: true, shift: true }), next: i + 2 } : null;
+      if (i + 2 >= s.length)
+        return final ? { event: key("o", { alt: true, shift: true }), next: i + 2 } : null;
       const name = FINAL_KEYS[s[i + 2] as string];
       return { event: name ? key(name) : null, next: i + 3 };
     }
