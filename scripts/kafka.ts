@@ -4,15 +4,15 @@
  * tools from Maven Central into `.cache/kafka/lib`, and we run `kafka.Kafka` with `java`.
  *
  * One combined broker+controller node in KRaft mode, bound to 127.0.0.1 only. Every node lives
- * in `.cache/kafka/node-<id>/` (config, data, logs, pid), so a later `--nodes N` only has to
- * write N such directories and a shared quorum.
+ * in `.cache/kafka/<port>/node-<id>/` (config, data, logs, pid), so clusters on different ports
+ * stay apart and a later `--nodes N` only has to write N such directories and a shared quorum.
  */
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createConnection } from "node:net";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { Kafka, logLevel } from "kafkajs";
+import { connectKafka, type Kafka } from "../lib/kafka.ts";
 
 const root = resolve(import.meta.dir, "..");
 const cache = process.env.DCHAT_KAFKA_CACHE ?? join(root, ".cache", "kafka");
@@ -47,7 +47,7 @@ interface Node {
 function nodeFor(id: number, basePort: number): Node {
   return {
     id,
-    dir: join(cache, `node-${id}`),
+    dir: join(cache, String(basePort), `node-${id}`),
     port: basePort + (id - 1) * 2,
     controllerPort: basePort + (id - 1) * 2 + 1,
   };
@@ -209,10 +209,10 @@ async function waitReady(node: Node, pid: number, deadlineMs: number): Promise<v
       fail(`the broker did not open port ${node.port}; see ${join(node.dir, "server.log")}`);
     await Bun.sleep(250);
   }
-  const kafka = new Kafka({
+  const kafka = connectKafka({
     clientId: "dchat-kafka-script",
     brokers: [`127.0.0.1:${node.port}`],
-    logLevel: logLevel.NOTHING,
+    ssl: false,
   });
   const marker = `ready-${Date.now()}`;
   for (;;) {

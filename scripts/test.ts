@@ -33,7 +33,7 @@ let status =
   step("lint and format", join(bin, "biome"), ["ci", "."]) ||
   step("build dist/dchat", process.execPath, [join(root, "scripts", "build.ts")]) ||
   (brokerWasRunning ? 0 : step("start Kafka", kafka, ["start"])) ||
-  step("tests", process.execPath, ["test", ...testArgs]);
+  step("tests", process.execPath, ["test", "--timeout", "60000", ...testArgs]);
 
 if (!brokerWasRunning && !keepBroker) status = step("stop Kafka", kafka, ["stop"]) || status;
 process.exit(status);

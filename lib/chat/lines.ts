@@ -18,6 +18,8 @@ export const MAX_TEXT_CHARS = 20_000;
 /** Most rows one message may take; the rest is summarised in a marker row. */
 export const MAX_ENTRY_ROWS = 200;
 
+/** Below this many columns entries are shown as plain wrapped text. */
+const NARROW = 16;
 const BOT_COLOR = 44;
 const NOTICE_COLOR = 178;
 const ERROR_COLOR = 196;
@@ -132,6 +134,12 @@ export function renderEntry(entry: Entry, cols: number, options: ChatOptions): s
   const p = parts(entry);
   const time = clock(entry.time);
   const color = options.color;
+  if (cols < NARROW) {
+    // Too narrow for a name column: plain wrapped text, the least that still shows everything.
+    const all = [`${time} ${p.label} ${p.lines[0] ?? ""}`, ...p.lines.slice(1)];
+    if (p.trailer) all.push(p.trailer);
+    return all.flatMap((line) => wrap(line, cols, cols, width)).slice(0, MAX_ENTRY_ROWS);
+  }
   let label = p.label;
   const maxLabel = Math.max(1, Math.floor(cols / 3));
   if (cellWidth(label, width) > maxLabel)

@@ -1,0 +1,211 @@
+/**
+ * `dchat audit` (one archiving run) and `dchat audit stats` (statistics over an archive).
+ * Flags and environment in, exit code or UserError out; the work is in run.ts and read.ts.
+ */
+import { resolve } from "node:path";
+import { type Command, type Io, parseFlags, positiveInt } from "../cli.ts";
+import { kafkaFlags, kafkaFlagsHelp, kafkaSettings } from "../config.ts";
+import { ExitCode, UserError, usageError } from "../errors.ts";
+import { connectKafka, kafkaFailure } from "../kafka.ts";
+import { readMessages } from "./read.ts";
+import { type RunReport, runAudit } from "./run.ts";
+import { kafkaSource } from "./source.ts";
+import { addMessage, emptyCounts, summarize } from "./stats.ts";
+import { renderSummary } from "./table.ts";
+
+const DEFAULT_TOP = 10;
+const LIMITS = { maxRecords: 100_000, maxBytes: 32 * 1024 * 1024 };
+
+const help = `usage: dchat audit [--rooms a,b | --room-pattern REGEX] [--out DIR] [--top N] [--no-stats] [--json] [--file-records N]
+       dchat audit stats [--dir DIR] [--room R] [--since YYYY-MM-DD] [--until YYYY-MM-DD] [--top N] [--json]
+
+Archives every record that is new since the previous run, from every partition of every audited
+room, into Parquet under DIR, exactly once even if a run is killed; then prints a summary and the
+statistics of the new messages. Made to run hourly from cron or a systemd timer.
+
+  --out DIR             archive directory [$AUDIT_PATH]
+  --rooms a,b           audit only these rooms (default: every room)
+  --room-pattern REGEX  audit the rooms whose name matches REGEX
+  --top N               rows per statistics table (default ${DEFAULT_TOP})
+  --file-records N      start a new file after N records (default ${LIMITS.maxRecords}; files also
+                        end at ${LIMITS.maxBytes / 1024 / 1024} MiB of record values)
+  --no-stats            print only the archiving summary
+  --json                print the summary and statistics as one JSON object
+
+stats: user count, word count and time count over message_processed (or an archive written by
+the original Spark job) in DIR [$AUDIT_PATH], optionally one room and a date range (local dates,
+inclusive).
+
+Layout: DIR/messages_audit/room=<room>/<topic>+<partition>+<first>+<last>.parquet (every record),
+DIR/message_processed/date=YYYY-MM-DD/… (the original DAG's view), DIR/_dchat_audit_state.json.
+
+Exit codes: 0 done (also when nothing was new), 1 failure, 2 bad usage,
+75 another run holds the lock (try again later).
+
+${kafkaFlagsHelp}`;
+
+const runFlags = {
+  ...kafkaFlags,
+  out: { type: "string" },
+  rooms: { type: "string" },
+  "room-pattern": { type: "string" },
+  top: { type: "string" },
+  "no-stats": { type: "boolean" },
+  json: { type: "boolean" },
+  "file-records": { type: "string" },
+} as const;
+
+const statsFlags = {
+  dir: { type: "string" },
+  room: { type: "string" },
+  since: { type: "string" },
+  until: { type: "string" },
+  top: { type: "string" },
+  json: { type: "boolean" },
+} as const;
+
+function archiveDir(flag: string | undefined, env: Io["env"], name: string, command: string): string | UserError {
+  const dir = flag ?? env.AUDIT_PATH;
+  if (dir === undefined || dir === "") {
+    return usageError(`dchat ${command}: no archive directory: give ${name} DIR or set AUDIT_PATH`);
+  }
+  return resolve(dir);
+}
+
+function roomPattern(text: string | undefined): RegExp | undefined | UserError {
+  if (text === undefined) return undefined;
+  try {
+    return new RegExp(text, "u");
+  } catch (error) {
+    return usageError(`dchat audit: --room-pattern is not a valid regular expression: ${(error as Error).message}`);
+  }
+}
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+function dateFlag(value: string | undefined, flag: string): string | undefined | UserError {
+  if (value === undefined) return undefined;
+  if (!DATE.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`))) {
+    return usageError(`dchat audit: stats ${flag} must be a date like 2024-08-26, got "${value}"`);
+  }
+  return value;
+}
+
+function printReport(report: RunReport, out: string, io: Io, top: number, stats: boolean, json: boolean): void {
+  const written = report.partitions.filter((p) => p.records > 0);
+  const records = written.reduce((n, p) => n + p.records, 0);
+  const summary = stats ? summarize(report.counts, top) : undefined;
+  if (json) {
+    io.stdout.write(`${JSON.stringify({ out, records, partitions: report.partitions, gaps: report.gaps, stats: summary })}\n`);
+    return;
+  }
+  if (report.removedTemps + report.removedOrphans > 0) {
+    io.stdout.write(
+      `recovered from an interrupted run: removed ${report.removedTemps} temporary and ${report.removedOrphans} uncommitted files\n`,
+    );
+  }
+  if (written.length === 0) {
+    io.stdout.write(`nothing new: the archive in ${out} is up to date\n`);
+    return;
+  }
+  for (const p of written) {
+    const bad = p.bad > 0 ? `, ${p.bad} bad records kept` : "";
+    io.stdout.write(
+      `room "${p.room}" partition ${p.partition}: ${p.records} records (offsets ${p.from}..${p.to - 1}${bad}), ${p.files} files\n`,
+    );
+  }
+  io.stdout.write(`archived ${records} records into ${out}\n`);
+  if (summary !== undefined && summary.messages > 0) io.stdout.write(`\n${renderSummary(summary, io.stdout.columns ?? 80)}`);
+}
+
+async function runCommand(argv: string[], io: Io): Promise<number | UserError> {
+  const parsed = parseFlags(argv, runFlags, "audit", { positionals: false });
+  if (parsed instanceof UserError) return parsed;
+  const { values } = parsed;
+  const out = archiveDir(values.out, io.env, "--out", "audit");
+  if (out instanceof UserError) return out;
+  if (values.rooms !== undefined && values["room-pattern"] !== undefined) {
+    return usageError("dchat audit: give --rooms or --room-pattern, not both");
+  }
+  const pattern = roomPattern(values["room-pattern"]);
+  if (pattern instanceof UserError) return pattern;
+  const top = positiveInt(values.top, "--top", "audit") ?? DEFAULT_TOP;
+  if (top instanceof UserError) return top;
+  const fileRecords = positiveInt(values["file-records"], "--file-records", "audit") ?? LIMITS.maxRecords;
+  if (fileRecords instanceof UserError) return fileRecords;
+  const settings = kafkaSettings(values, io.env);
+  if (settings instanceof UserError) return settings;
+
+  const rooms = values.rooms
+    ?.split(",")
+    .map((r) => r.trim())
+    .filter((r) => r !== "");
+  const stats = values["no-stats"] !== true;
+  try {
+    const source = await kafkaSource(connectKafka(settings, { retries: 3 }));
+    try {
+      const report = await runAudit(source, {
+        out,
+        ...(rooms !== undefined ? { rooms } : {}),
+        ...(pattern !== undefined ? { roomPattern: pattern } : {}),
+        limits: { ...LIMITS, maxRecords: fileRecords },
+        stats,
+        now: () => new Date(),
+        warn: (line) => io.stderr.write(`${line}\n`),
+      });
+      if (report instanceof UserError) return report;
+      printReport(report, out, io, top, stats, values.json === true);
+      return ExitCode.Ok;
+    } finally {
+      await source.close().catch(() => undefined);
+    }
+  } catch (error) {
+    if (error instanceof UserError) return error;
+    if (isFileError(error)) return new UserError(`dchat audit: cannot write the archive: ${(error as Error).message}`);
+    return kafkaFailure(error, settings);
+  }
+}
+
+function isFileError(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return typeof code === "string" && /^E(ACCES|PERM|NOSPC|ROFS|NOTDIR|ISDIR|EXIST|NOENT|DQUOT|IO)$/.test(code);
+}
+
+async function statsCommand(argv: string[], io: Io): Promise<number | UserError> {
+  const parsed = parseFlags(argv, statsFlags, "audit", { positionals: false });
+  if (parsed instanceof UserError) return parsed;
+  const { values } = parsed;
+  const dir = archiveDir(values.dir, io.env, "--dir", "audit");
+  if (dir instanceof UserError) return dir;
+  const since = dateFlag(values.since, "--since");
+  if (since instanceof UserError) return since;
+  const until = dateFlag(values.until, "--until");
+  if (until instanceof UserError) return until;
+  const top = positiveInt(values.top, "--top", "audit") ?? DEFAULT_TOP;
+  if (top instanceof UserError) return top;
+
+  const counts = emptyCounts();
+  const filter = {
+    ...(values.room !== undefined ? { room: values.room.normalize("NFC").trim() } : {}),
+    ...(since !== undefined ? { since } : {}),
+    ...(until !== undefined ? { until } : {}),
+  };
+  const read = await readMessages(dir, filter, (m) => addMessage(counts, m.sender, m.message, m.localMicros));
+  if (read instanceof UserError) return read;
+  const summary = summarize(counts, top);
+  if (values.json === true) {
+    io.stdout.write(`${JSON.stringify({ dir, files: read.files, ...filter, ...summary })}\n`);
+  } else {
+    io.stdout.write(renderSummary(summary, io.stdout.columns ?? 80));
+  }
+  return ExitCode.Ok;
+}
+
+export const auditCommand: Command = {
+  name: "audit",
+  summary: "archive every chat record to Parquet exactly once, and show statistics",
+  help,
+  run(argv, io) {
+    return argv[0] === "stats" ? statsCommand(argv.slice(1), io) : runCommand(argv, io);
+  },
+};

@@ -1,0 +1,154 @@
+/**
+ * One audit run: lock → reconcile files with the state → for every audited partition read from
+ * where the archive ends to the end of the log as it was when the run started → commit batches
+ * → store the new offsets. Nothing new means no files at all.
+ */
+import { UserError } from "../errors.ts";
+import { isInternalTopic, roomToTopic, topicToRoom } from "../rooms.ts";
+import type { ProcessedRow } from "./archive.ts";
+import { type BatchLimits, PartitionBatch } from "./batch.ts";
+import { ensureDir } from "./files.ts";
+import { acquireLock } from "./lock.ts";
+import { type Gap, loadState, nextOffset, reconcile, saveState, setStateOffset, stateOffset } from "./offsets.ts";
+import type { PartitionRange, Source } from "./source.ts";
+import { addMessage, type Counts, emptyCounts } from "./stats.ts";
+
+export interface RunOptions {
+  out: string;
+  /** Room names to audit; all rooms when neither this nor `roomPattern` is given. */
+  rooms?: string[];
+  roomPattern?: RegExp;
+  limits: BatchLimits;
+  /** Count statistics of the new messages as they are written. */
+  stats: boolean;
+  now: () => Date;
+  warn: (line: string) => void;
+}
+
+export interface PartitionReport {
+  room: string;
+  topic: string;
+  partition: number;
+  from: number;
+  to: number;
+  records: number;
+  bad: number;
+  files: number;
+}
+
+export interface RunReport {
+  partitions: PartitionReport[];
+  gaps: Gap[];
+  counts: Counts;
+  removedTemps: number;
+  removedOrphans: number;
+}
+
+async function auditedTopics(source: Source, options: RunOptions): Promise<string[] | UserError> {
+  const existing = (await source.topics()).filter((t) => !isInternalTopic(t));
+  if (options.rooms !== undefined) {
+    const topics: string[] = [];
+    for (const room of options.rooms) {
+      const topic = roomToTopic(room);
+      if (topic instanceof UserError) return topic;
+      if (existing.includes(topic)) topics.push(topic);
+      else options.warn(`dchat audit: room "${room}" has no topic (${topic}) yet; nothing to archive there`);
+    }
+    return [...new Set(topics)].sort();
+  }
+  const pattern = options.roomPattern;
+  return existing.filter((t) => pattern === undefined || pattern.test(topicToRoom(t))).sort();
+}
+
+export async function runAudit(source: Source, options: RunOptions): Promise<RunReport | UserError> {
+  ensureDir(options.out);
+  const lock = await acquireLock(options.out);
+  if (lock instanceof UserError) return lock;
+  try {
+    return await runLocked(source, options);
+  } finally {
+    lock.release();
+  }
+}
+
+async function runLocked(source: Source, options: RunOptions): Promise<RunReport | UserError> {
+  const state = loadState(options.out);
+  if (state instanceof UserError) return state;
+  const reconciled = reconcile(options.out);
+  const topics = await auditedTopics(source, options);
+  if (topics instanceof UserError) return topics;
+
+  const ranges: PartitionRange[] = [];
+  const gaps: Gap[] = [];
+  const reports = new Map<string, PartitionReport>();
+  const key = (topic: string, partition: number) => `${topic}\u0000${partition}`;
+  for (const topic of topics) {
+    const room = topicToRoom(topic);
+    for (const { partition, low, high } of await source.watermarks(topic)) {
+      const stored = nextOffset(state, reconciled, topic, partition);
+      let from = stored ?? low;
+      if (from < low) {
+        const gap = { room, topic, partition, from, to: low, detectedAt: options.now().toISOString() };
+        gaps.push(gap);
+        options.warn(
+          `dchat audit: WARNING: records ${from}..${low - 1} of room "${room}" partition ${partition} were deleted by ` +
+            `retention before they were archived (${low - from} records lost); archiving from ${low}`,
+        );
+        from = low;
+      }
+      if (from > high) {
+        options.warn(
+          `dchat audit: WARNING: room "${room}" partition ${partition} ends at offset ${high} but the archive already ` +
+            `holds up to ${from}; was the topic deleted and recreated? Skipping it: move its files away to archive it again`,
+        );
+        ranges.push({ topic, partition, from, to: from });
+        continue;
+      }
+      ranges.push({ topic, partition, from, to: high });
+      reports.set(key(topic, partition), { room, topic, partition, from, to: high, records: 0, bad: 0, files: 0 });
+    }
+  }
+
+  const counts = emptyCounts();
+  const batches = new Map<string, PartitionBatch>();
+  for (const report of reports.values()) {
+    const onCommit = (result: { rows: number; bad: number; files: number }, processed: ProcessedRow[][]) => {
+      report.records += result.rows;
+      report.bad += result.bad;
+      report.files += result.files;
+      if (!options.stats) return;
+      for (const rows of processed) {
+        for (const row of rows) addMessage(counts, row.sender, row.message, row.localTimeMicros);
+      }
+    };
+    batches.set(
+      key(report.topic, report.partition),
+      new PartitionBatch(options.out, report.room, report.topic, report.partition, options.limits, onCommit),
+    );
+  }
+
+  await source.read(ranges, {
+    records: (topic, partition, records) => batches.get(key(topic, partition))?.add(records),
+    done: (topic, partition) => batches.get(key(topic, partition))?.commit(),
+  });
+
+  // Only now are all files durable; the state may move forward.
+  let changed = gaps.length > 0;
+  for (const range of ranges) {
+    const before = stateOffset(state, range.topic, range.partition);
+    if (range.to > range.from && before !== range.to) {
+      setStateOffset(state, range.topic, range.partition, range.to);
+      changed = true;
+    }
+  }
+  state.gaps.push(...gaps);
+  if (changed) saveState(options.out, state);
+
+  return {
+    partitions: [...reports.values()],
+    gaps,
+    counts,
+    removedTemps: reconciled.removedTemps,
+    removedOrphans: reconciled.removedOrphans,
+  };
+}

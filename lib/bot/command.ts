@@ -1,0 +1,120 @@
+/**
+ * `dchat bot`: flags → BotConfig, signals → AbortSignal, and the 5-second promise of a clean
+ * stop. Everything else lives in run.ts and the pure modules beside it.
+ */
+import { hostname } from "node:os";
+import { type Command, type Io, parseFlags, positiveInt } from "../cli.ts";
+import { kafkaFlags, kafkaFlagsHelp, kafkaSettings } from "../config.ts";
+import { type UserError, isUserError, usageError } from "../errors.ts";
+import movies from "../../data/movies.json";
+import { isLevel, jsonLogger } from "./log.ts";
+import { type MovieDb, loadMovieFile, movieDb, moviesFromJson } from "./movies.ts";
+import { parseRateLimit } from "./rate-limit.ts";
+import { roomFilter } from "./rooms-served.ts";
+import { runBot } from "./run.ts";
+
+const flags = {
+  ...kafkaFlags,
+  rooms: { type: "string" },
+  "room-pattern": { type: "string" },
+  movies: { type: "string" },
+  group: { type: "string" },
+  instance: { type: "string" },
+  "rate-limit": { type: "string" },
+  rescan: { type: "string" },
+  "log-level": { type: "string" },
+} as const;
+
+const help = `usage: dchat bot [--rooms A,B | --room-pattern REGEX] [--movies FILE] [--group ID]
+
+Answers movie questions in chat rooms as sender [bot]:
+  @bot <영화이름> | <감독|장르|제작년도>      (also @봇; fields also director, genre, year)
+Runs until SIGTERM or SIGINT. Logs one JSON object per line on standard output.
+
+  --rooms A,B           serve only these rooms (default: every room, including new ones)
+  --room-pattern REGEX  serve the rooms whose name matches REGEX (JavaScript syntax)
+  --movies FILE         KOBIS movieList JSON (nested or flattened) instead of the built-in list
+  --group ID            consumer group shared by replicas (default dchat-bot)
+  --instance NAME       this replica's stable name, unique in the group (default: host name)
+  --rate-limit N/T      questions per sender and room: burst N, refilled over T (default 5/30s;
+                        T in ms, s or m; "off" disables)
+  --rescan SECONDS      how often to look for new rooms (default 10)
+  --log-level LEVEL     debug, info, warn or error (default info)
+
+Each question is answered exactly once: the answer and the question's offset are committed in
+one Kafka transaction. Readers must read committed records only (dchat chat does; kafka-python
+needs isolation_level="read_committed").
+
+${kafkaFlagsHelp}`;
+
+/** The promise of the systemd unit's TimeoutStopSec: a stop never takes longer than this. */
+const STOP_DEADLINE_MS = 4500;
+
+function defaultMovies(): MovieDb {
+  const list = moviesFromJson(movies);
+  if (typeof list === "string") throw new Error(`data/movies.json is broken: ${list}`);
+  return movieDb(list);
+}
+
+async function run(argv: string[], io: Io): Promise<number | UserError> {
+  const parsed = parseFlags(argv, flags, "bot", { positionals: false });
+  if (isUserError(parsed)) return parsed;
+  const { values } = parsed;
+  const level = values["log-level"] ?? "info";
+  if (!isLevel(level)) return usageError(`dchat bot: --log-level must be debug, info, warn or error, got "${level}"`);
+  const rateLimit = parseRateLimit(values["rate-limit"] ?? "5/30s");
+  if (rateLimit === undefined) {
+    return usageError(`dchat bot: --rate-limit must look like 5/30s or off, got "${values["rate-limit"]}"`);
+  }
+  const rescan = positiveInt(values.rescan, "--rescan", "bot");
+  if (isUserError(rescan)) return rescan;
+  const filter = roomFilter(values.rooms, values["room-pattern"]);
+  if (isUserError(filter)) return filter;
+  const settings = kafkaSettings(values, io.env);
+  if (isUserError(settings)) return settings;
+  const db = values.movies === undefined ? defaultMovies() : await loadMovieFile(values.movies);
+  if (isUserError(db)) return db;
+
+  const log = jsonLogger((line) => io.stdout.write(line), level);
+  const controller = new AbortController();
+  const stop = (signal: NodeJS.Signals) => {
+    if (!controller.signal.aborted) log("info", "stopping", { signal });
+    controller.abort();
+  };
+  process.on("SIGTERM", stop);
+  process.on("SIGINT", stop);
+  try {
+    const deadline = new Promise<number>((resolve) => {
+      controller.signal.addEventListener("abort", () => {
+        setTimeout(() => {
+          log("warn", "stop-deadline", { afterMs: STOP_DEADLINE_MS });
+          resolve(0);
+        }, STOP_DEADLINE_MS).unref();
+      });
+    });
+    return await Promise.race([
+      runBot({
+        settings,
+        groupId: values.group ?? "dchat-bot",
+        instance: values.instance ?? hostname(),
+        filter,
+        db,
+        rateLimit,
+        rescanMs: (rescan ?? 10) * 1000,
+        log,
+        signal: controller.signal,
+      }),
+      deadline,
+    ]);
+  } finally {
+    process.off("SIGTERM", stop);
+    process.off("SIGINT", stop);
+  }
+}
+
+export const botCommand: Command = {
+  name: "bot",
+  summary: "answer movie questions (@bot 영화|감독) in chat rooms, exactly once",
+  help,
+  run,
+};

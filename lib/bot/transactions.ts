@@ -1,0 +1,153 @@
+/**
+ * Exactly-once output: answers and the consumer offsets of the questions they answer are
+ * committed in one Kafka transaction, so after any crash either both are visible (to
+ * read_committed readers) or neither is, and the questions are read again.
+ *
+ * Batches of several partitions, handed in concurrently, are coalesced into one transaction:
+ * a transactional producer has one open transaction at a time, and a round of AddPartitions,
+ * Produce, AddOffsets, TxnOffsetCommit and EndTxn per partition would cap throughput.
+ * After a failure the producer is replaced; the new one's InitProducerId aborts whatever the
+ * old one left open.
+ */
+import type { Producer } from "../kafka.ts";
+
+export interface Answer {
+  topic: string;
+  partition: number;
+  value: Buffer;
+  headers: Record<string, string>;
+}
+
+/** The next offset to read in a partition once a batch is done. */
+export interface Position {
+  topic: string;
+  partition: number;
+  offset: string;
+}
+
+interface Job {
+  answers: Answer[];
+  position: Position;
+  done: (error?: unknown) => void;
+}
+
+interface Barrier {
+  task: (committedHere: ReadonlySet<string>) => Promise<void>;
+  done: (error?: unknown) => void;
+}
+
+export const partitionKey = (topic: string, partition: number) => `${topic}\u0000${partition}`;
+
+export class TransactionPipeline {
+  readonly #queue: (Job | Barrier)[] = [];
+  readonly #committed = new Set<string>();
+  #producer: Producer | undefined;
+  #draining: Promise<void> | undefined;
+
+  constructor(
+    private readonly newProducer: () => Promise<Producer>,
+    private readonly groupId: string,
+  ) {}
+
+  /** Resolves once `answers` and `position` are committed together. */
+  commit(answers: Answer[], position: Position): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ answers, position, done: (error) => (error ? reject(error) : resolve()) });
+      this.#drain();
+    });
+  }
+
+  /**
+   * Runs `task` with no transaction open, given the partitions this process has already
+   * committed, e.g. to store a starting position without overwriting a newer one.
+   */
+  exclusive(task: (committedHere: ReadonlySet<string>) => Promise<void>): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ task, done: (error) => (error ? reject(error) : resolve()) });
+      this.#drain();
+    });
+  }
+
+  /** Waits for queued work, then disconnects the producer. */
+  async close(): Promise<void> {
+    await this.#draining;
+    await this.#producer?.disconnect().catch(() => {});
+    this.#producer = undefined;
+  }
+
+  #drain(): void {
+    this.#draining ??= this.#loop().finally(() => {
+      this.#draining = undefined;
+      if (this.#queue.length > 0) this.#drain();
+    });
+  }
+
+  async #loop(): Promise<void> {
+    while (this.#queue.length > 0) {
+      const head = this.#queue[0];
+      if (head !== undefined && "task" in head) {
+        this.#queue.shift();
+        await head.task(this.#committed).then(
+          () => head.done(),
+          (error: unknown) => head.done(error),
+        );
+        continue;
+      }
+      const end = this.#queue.findIndex((item) => "task" in item);
+      const jobs = this.#queue.splice(0, end === -1 ? this.#queue.length : end) as Job[];
+      try {
+        await this.#transact(jobs);
+        for (const job of jobs) this.#committed.add(partitionKey(job.position.topic, job.position.partition));
+        for (const job of jobs) job.done();
+      } catch (error) {
+        await this.#discardProducer();
+        for (const job of jobs) job.done(error);
+      }
+    }
+  }
+
+  async #transact(jobs: Job[]): Promise<void> {
+    this.#producer ??= await this.newProducer();
+    const transaction = await this.#producer.transaction();
+    try {
+      const answers = jobs.flatMap((job) => job.answers);
+      if (answers.length > 0) {
+        const byTopic = new Map<string, Answer[]>();
+        for (const answer of answers) byTopic.set(answer.topic, [...(byTopic.get(answer.topic) ?? []), answer]);
+        await transaction.sendBatch({
+          acks: -1,
+          topicMessages: [...byTopic].map(([topic, list]) => ({
+            topic,
+            messages: list.map(({ partition, value, headers }) => ({ partition, value, headers })),
+          })),
+        });
+      }
+      await transaction.sendOffsets({ consumerGroupId: this.groupId, topics: offsetsOf(jobs) });
+      await transaction.commit();
+    } catch (error) {
+      await transaction.abort().catch(() => {});
+      throw error;
+    }
+  }
+
+  async #discardProducer(): Promise<void> {
+    const producer = this.#producer;
+    this.#producer = undefined;
+    await producer?.disconnect().catch(() => {});
+  }
+}
+
+/** The furthest position per partition; a partition's batches arrive in order. */
+function offsetsOf(jobs: Job[]) {
+  const latest = new Map<string, Position>();
+  for (const { position } of jobs) {
+    const key = partitionKey(position.topic, position.partition);
+    const known = latest.get(key);
+    if (known === undefined || BigInt(position.offset) > BigInt(known.offset)) latest.set(key, position);
+  }
+  const byTopic = new Map<string, { partition: number; offset: string }[]>();
+  for (const { topic, partition, offset } of latest.values()) {
+    byTopic.set(topic, [...(byTopic.get(topic) ?? []), { partition, offset }]);
+  }
+  return [...byTopic].map(([topic, partitions]) => ({ topic, partitions }));
+}

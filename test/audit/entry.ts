@@ -1,0 +1,18 @@
+/**
+ * `dchat audit` as its own process, for the tests that kill a run with SIGKILL: the same
+ * command object main.ts registers, with main.ts's outcome-to-exit-code rule.
+ */
+import { auditCommand } from "../../lib/audit/command.ts";
+import { isUserError } from "../../lib/errors.ts";
+
+const outcome = await auditCommand.run(process.argv.slice(2), {
+  stdin: process.stdin,
+  stdout: process.stdout,
+  stderr: process.stderr,
+  env: process.env,
+});
+if (isUserError(outcome)) {
+  process.stderr.write(`dchat audit: ${outcome.message.replace(/^dchat [a-z]+: /, "")}\n`);
+  process.exit(outcome.exitCode);
+}
+process.exit(outcome);

@@ -1,0 +1,173 @@
+/**
+ * What the audit tests share: producing records, reading the topic back with kcat (librdkafka,
+ * another client than ours), reading the archive back with DuckDB (another Parquet reader than
+ * ours), and running `dchat audit` as a process.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { DuckDBInstance } from "@duckdb/node-api";
+import { kafkaSettings } from "../../lib/config.ts";
+import { connectKafka, type Kafka } from "../../lib/kafka.ts";
+import { repoRoot } from "../support/broker.ts";
+import { dchatCommand } from "../support/dchat.ts";
+
+export interface TopicRecord {
+  partition: number;
+  offset: number;
+  value: Buffer | null;
+}
+
+export function kafkaFor(brokers: string): Kafka {
+  const settings = kafkaSettings({ brokers }, {});
+  if (!("brokers" in settings)) throw new Error(settings.message);
+  return connectKafka(settings);
+}
+
+export async function createTopic(kafka: Kafka, topic: string, partitions: number): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
+  await admin.disconnect();
+}
+
+export async function produce(
+  kafka: Kafka,
+  topic: string,
+  messages: { partition: number; value: Buffer | string | null }[],
+): Promise<void> {
+  const producer = kafka.producer();
+  await producer.connect();
+  for (let i = 0; i < messages.length; i += 5000) {
+    await producer.send({ topic, messages: messages.slice(i, i + 5000) });
+  }
+  await producer.disconnect();
+}
+
+/** Every committed record of the topic, read with kcat from the beginning to the end. */
+export function topicRecords(brokers: string, topic: string): TopicRecord[] {
+  const result = spawnSync(
+    "kcat",
+    ["-b", brokers, "-C", "-t", topic, "-o", "beginning", "-e", "-q", "-f", "%p %o %S %s\n"],
+    { maxBuffer: 1 << 30, timeout: 60_000 },
+  );
+  if (result.status !== 0) throw new Error(`kcat failed: ${result.stderr.toString()}`);
+  const out = result.stdout;
+  const records: TopicRecord[] = [];
+  let at = 0;
+  const field = () => {
+    const space = out.indexOf(0x20, at);
+    const text = out.subarray(at, space).toString();
+    at = space + 1;
+    return Number(text);
+  };
+  while (at < out.length) {
+    const partition = field();
+    const offset = field();
+    const size = field();
+    const value = size < 0 ? null : Buffer.from(out.subarray(at, at + size));
+    at += Math.max(size, 0) + 1;
+    records.push({ partition, offset, value });
+  }
+  return records;
+}
+
+export interface ArchivedRecord {
+  room: string;
+  topic: string;
+  partition: number;
+  offset: number;
+  sender: string | null;
+  message: string | null;
+  end: boolean | null;
+  timestamp: string | null;
+  problem: string | null;
+  raw: string | null;
+}
+
+async function duck<T>(sql: string): Promise<T[]> {
+  const db = await DuckDBInstance.create(":memory:");
+  const connection = await db.connect();
+  try {
+    const reader = await connection.runAndReadAll(sql);
+    return reader.getRowObjectsJson() as unknown as T[];
+  } finally {
+    connection.closeSync();
+  }
+}
+
+/** Every row of `messages_audit`, read by DuckDB with Hive partitioning. */
+export async function archivedRecords(out: string): Promise<ArchivedRecord[]> {
+  if (!existsSync(join(out, "messages_audit"))) return [];
+  const rows = await duck<Record<string, unknown>>(
+    `select room, topic, "partition", "offset", sender, message, "end", "timestamp", problem, hex(raw) as raw
+     from read_parquet('${out}/messages_audit/*/*.parquet', hive_partitioning = true)
+     order by topic, "partition", "offset"`,
+  );
+  return rows.map((r) => ({
+    room: r.room as string,
+    topic: r.topic as string,
+    partition: Number(r.partition),
+    offset: Number(r.offset),
+    sender: r.sender as string | null,
+    message: r.message as string | null,
+    end: r.end as boolean | null,
+    timestamp: r.timestamp as string | null,
+    problem: r.problem as string | null,
+    raw: r.raw as string | null,
+  }));
+}
+
+/** (topic, partition, offset) of every `message_processed` row, read by DuckDB. */
+export async function processedKeys(out: string): Promise<{ key: string; date: string; message: string }[]> {
+  if (!existsSync(join(out, "message_processed"))) return [];
+  const rows = await duck<Record<string, unknown>>(
+    `select topic, "partition", "offset", cast(date as varchar) as date, message
+     from read_parquet('${out}/message_processed/*/*.parquet', hive_partitioning = true)
+     order by topic, "partition", "offset"`,
+  );
+  return rows.map((r) => ({
+    key: `${r.topic}+${r.partition}+${r.offset}`,
+    date: r.date as string,
+    message: r.message as string,
+  }));
+}
+
+/** `dchat audit ARGS…`: the real binary once main.ts registers the command, else the test entry. */
+export function auditProcessArgs(args: string[]): string[] {
+  const registered = readFileSync(join(repoRoot, "main.ts"), "utf8").includes("auditCommand");
+  if (registered) return [...dchatCommand(), "audit", ...args];
+  return [process.execPath, join(import.meta.dir, "entry.ts"), ...args];
+}
+
+export interface AuditResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export async function runAuditProcess(args: string[], env: Record<string, string> = {}): Promise<AuditResult> {
+  const proc = Bun.spawn(auditProcessArgs(args), {
+    stdout: "pipe",
+    stderr: "pipe",
+    env: { PATH: process.env.PATH ?? "", HOME: join(repoRoot, ".tmp", "home"), TZ: "UTC", ...env },
+  });
+  const [stdout, stderr, code] = await Promise.all([
+    new Response(proc.stdout).text(),
+    new Response(proc.stderr).text(),
+    proc.exited,
+  ]);
+  return { code, stdout, stderr };
+}
+
+/** What an archived row must hold for a topic record: the decoded fields, or the raw bytes. */
+export function expectedRow(record: TopicRecord): Pick<ArchivedRecord, "sender" | "message" | "end" | "timestamp" | "raw"> {
+  const value = record.value;
+  try {
+    const parsed = JSON.parse(value?.toString("utf8") ?? "");
+    if (typeof parsed.sender === "string" && typeof parsed.message === "string" && typeof parsed.end === "boolean") {
+      return { sender: parsed.sender, message: parsed.message, end: parsed.end, timestamp: parsed.timestamp ?? null, raw: null };
+    }
+  } catch {}
+  return { sender: null, message: null, end: null, timestamp: null, raw: (value ?? Buffer.alloc(0)).toString("hex").toUpperCase() };
+}
