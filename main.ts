@@ -1,14 +1,16 @@
 #!/usr/bin/env bun
+
+// dchat's entry: parse the command line, dispatch to one command, turn its outcome into an exit
+// code. The only place that calls process.exit.
+
+import { auditCommand } from "./lib/audit/command.ts";
+import { botCommand } from "./lib/bot/command.ts";
 import type { Command, Io } from "./lib/cli.ts";
 import { ExitCode, isUserError } from "./lib/errors.ts";
 import { sendCommand } from "./lib/send.ts";
-/**
- * dchat's entry: parse the command line, dispatch to one command, turn its outcome into an exit
- * code. The only place that calls process.exit.
- */
 import pkg from "./package.json" with { type: "json" };
 
-const commands: Command[] = [sendCommand];
+const commands: Command[] = [botCommand, auditCommand, sendCommand];
 
 function mainHelp(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
