@@ -35,7 +35,7 @@ example (cron, five minutes before the meeting):
   55 13 * * 1-5  dchat send --room team2 --user '[bot]' '미팅시간 5분 전입니다'`;
 
 /** Lines waiting while a send is in flight go out together in the next batch. */
-const maxBatch = 1000;
+const maxBatch = 10_000;
 
 async function run(argv: string[], io: Io): Promise<number | UserError> {
   const parsed = parseFlags(argv, flags, "send");
