@@ -33,23 +33,38 @@ commands:
               run one of Kafka's tools, e.g. \`tool org.apache.kafka.tools.EndToEndLatency --help\`
 
 options:
-  --port N    broker port (default 9092, or $DCHAT_KAFKA_PORT); the controller uses N+1
+  --port N    broker port (default 9092, or $DCHAT_KAFKA_PORT); the controller uses N+1,
+              a SASL listener N+2 and a TLS listener N+3 (see status)
   --nodes N   number of nodes (only 1 is supported for now)
   --reset     with start: wipe the node's data first`;
 
+/**
+ * Every node has four listeners on consecutive ports: plaintext (what dchat uses by default), the
+ * KRaft controller, SASL (PLAIN and SCRAM) and TLS — the last two so the security options are
+ * tested against a real broker, not assumed.
+ */
 interface Node {
   id: number;
   dir: string;
   port: number;
   controllerPort: number;
+  saslPort: number;
+  sslPort: number;
 }
 
+/** Test credentials of the SASL listener (loopback only). */
+const saslUser = { name: "dchat", password: "dchat-secret" };
+const keystorePassword = "dchat-test";
+
 function nodeFor(id: number, basePort: number): Node {
+  const first = basePort + (id - 1) * 4;
   return {
     id,
     dir: join(cache, String(basePort), `node-${id}`),
-    port: basePort + (id - 1) * 2,
-    controllerPort: basePort + (id - 1) * 2 + 1,
+    port: first,
+    controllerPort: first + 1,
+    saslPort: first + 2,
+    sslPort: first + 3,
   };
 }
 
@@ -58,11 +73,19 @@ function serverProperties(node: Node): string {
 process.roles=broker,controller
 node.id=${node.id}
 controller.quorum.bootstrap.servers=127.0.0.1:${node.controllerPort}
-listeners=PLAINTEXT://127.0.0.1:${node.port},CONTROLLER://127.0.0.1:${node.controllerPort}
-advertised.listeners=PLAINTEXT://127.0.0.1:${node.port},CONTROLLER://127.0.0.1:${node.controllerPort}
+listeners=PLAINTEXT://127.0.0.1:${node.port},CONTROLLER://127.0.0.1:${node.controllerPort},SASL_PLAINTEXT://127.0.0.1:${node.saslPort},SSL://127.0.0.1:${node.sslPort}
+advertised.listeners=PLAINTEXT://127.0.0.1:${node.port},CONTROLLER://127.0.0.1:${node.controllerPort},SASL_PLAINTEXT://127.0.0.1:${node.saslPort},SSL://127.0.0.1:${node.sslPort}
 inter.broker.listener.name=PLAINTEXT
 controller.listener.names=CONTROLLER
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,SSL:SSL
+sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512
+listener.name.sasl_plaintext.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_${saslUser.name}="${saslUser.password}";
+listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+listener.name.ssl.ssl.keystore.type=PKCS12
+listener.name.ssl.ssl.keystore.location=${join(node.dir, "broker.p12")}
+listener.name.ssl.ssl.keystore.password=${keystorePassword}
+listener.name.ssl.ssl.key.password=${keystorePassword}
 log.dirs=${join(node.dir, "data")}
 num.partitions=1
 offsets.topic.replication.factor=1
@@ -189,6 +212,10 @@ function format(node: Node): void {
         "-c",
         join(node.dir, "server.properties"),
         "--standalone",
+        ...["SCRAM-SHA-256", "SCRAM-SHA-512"].flatMap((mechanism) => [
+          "--add-scram",
+          `${mechanism}=[name=${saslUser.name},password=${saslUser.password}]`,
+        ]),
       ],
       node,
     ),
@@ -265,6 +292,25 @@ async function roundTrip(kafka: Kafka, marker: string): Promise<void> {
   }
 }
 
+/** A self-signed certificate for the TLS listener; its PEM (ca.pem) is the CA file clients trust. */
+function keystore(node: Node): void {
+  const p12 = join(node.dir, "broker.p12");
+  if (existsSync(p12)) return;
+  const keytool = (args: string[]) => {
+    const result = spawnSync("keytool", args, { encoding: "utf8" });
+    if (result.status !== 0)
+      fail(`keytool failed: ${(result.stderr || result.stdout || String(result.error)).trim()}`);
+  };
+  const store = ["-keystore", p12, "-storetype", "PKCS12", "-storepass", keystorePassword];
+  keytool([
+    "-genkeypair",
+    ...["-alias", "broker", "-keyalg", "RSA", "-keysize", "2048", "-validity", "3650"],
+    ...["-dname", "CN=localhost", "-ext", "SAN=ip:127.0.0.1,dns:localhost", "-keypass", keystorePassword],
+    ...store,
+  ]);
+  keytool(["-exportcert", "-rfc", "-alias", "broker", "-file", join(node.dir, "ca.pem"), ...store]);
+}
+
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -287,6 +333,7 @@ async function start(node: Node, reset: boolean): Promise<void> {
   mkdirSync(node.dir, { recursive: true });
   writeFileSync(join(node.dir, "server.properties"), serverProperties(node));
   writeFileSync(join(node.dir, "log4j2.properties"), log4jProperties(node));
+  keystore(node);
   format(node);
   const out = openSync(join(node.dir, "broker.out"), "a");
   const child = spawn("java", java(["kafka.Kafka", join(node.dir, "server.properties")], node), {
@@ -325,6 +372,10 @@ function status(node: Node): number {
   const log = join(node.dir, "server.log");
   if (pid) {
     console.log(`running: pid ${pid}, 127.0.0.1:${node.port}, log ${log}`);
+    console.log(
+      `also: SASL (PLAIN, SCRAM-SHA-256/512; user ${saslUser.name}, password ${saslUser.password}) on 127.0.0.1:${node.saslPort}, ` +
+        `TLS on 127.0.0.1:${node.sslPort} (CA ${join(node.dir, "ca.pem")})`,
+    );
     return 0;
   }
   console.log(`not running${existsSync(log) ? ` (last log: ${log})` : ""}`);

@@ -24,3 +24,16 @@ export function brokerAddress(): Promise<string> {
 export function uniqueName(prefix: string): string {
   return `${prefix}-${crypto.randomUUID().slice(0, 8)}`;
 }
+
+/** The SASL and TLS listeners scripts/kafka adds to the local broker (none on an external cluster). */
+export async function securedListeners() {
+  if (process.env.DCHAT_TEST_BROKERS) return undefined;
+  const port = Number((await brokerAddress()).split(":")[1]);
+  return {
+    sasl: `127.0.0.1:${port + 2}`,
+    ssl: `127.0.0.1:${port + 3}`,
+    ca: join(repoRoot, ".cache", "kafka", String(port), "node-1", "ca.pem"),
+    username: "dchat",
+    password: "dchat-secret",
+  };
+}
