@@ -69,5 +69,5 @@ process.exitCode = await main(process.argv.slice(2), io);
 // Kafka sockets and stdin may keep the event loop alive after the command is done, so we exit
 // explicitly — but only once stdout has been flushed: exiting straight away cuts output to a
 // pipe at 64 KiB (`dchat audit stats --json | jq`).
-await Promise.race([new Promise((done) => process.stdout.end(done)), Bun.sleep(5000)]);
+await Promise.race([new Promise<void>((done) => process.stdout.end(() => done())), Bun.sleep(5000)]);
 process.exit();
