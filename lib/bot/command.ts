@@ -3,12 +3,12 @@
  * stop. Everything else lives in run.ts and the pure modules beside it.
  */
 import { hostname } from "node:os";
+import movies from "../../data/movies.json";
 import { type Command, type Io, parseFlags, positiveInt } from "../cli.ts";
 import { kafkaFlags, kafkaFlagsHelp, kafkaSettings } from "../config.ts";
-import { type UserError, isUserError, usageError } from "../errors.ts";
-import movies from "../../data/movies.json";
+import { isUserError, type UserError, usageError } from "../errors.ts";
 import { isLevel, jsonLogger } from "./log.ts";
-import { type MovieDb, loadMovieFile, movieDb, moviesFromJson } from "./movies.ts";
+import { loadMovieFile, type MovieDb, movieDb, moviesFromJson } from "./movies.ts";
 import { parseRateLimit } from "./rate-limit.ts";
 import { roomFilter } from "./rooms-served.ts";
 import { runBot } from "./run.ts";
@@ -61,7 +61,8 @@ async function run(argv: string[], io: Io): Promise<number | UserError> {
   if (isUserError(parsed)) return parsed;
   const { values } = parsed;
   const level = values["log-level"] ?? "info";
-  if (!isLevel(level)) return usageError(`dchat bot: --log-level must be debug, info, warn or error, got "${level}"`);
+  if (!isLevel(level))
+    return usageError(`dchat bot: --log-level must be debug, info, warn or error, got "${level}"`);
   const rateLimit = parseRateLimit(values["rate-limit"] ?? "5/30s");
   if (rateLimit === undefined) {
     return usageError(`dchat bot: --rate-limit must look like 5/30s or off, got "${values["rate-limit"]}"`);

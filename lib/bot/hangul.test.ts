@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { AND, OBJECT, SUBJECT, finalSound, jamo, withParticle } from "./hangul.ts";
+import { AND, finalSound, jamo, OBJECT, SUBJECT, withParticle } from "./hangul.ts";
 
 describe("withParticle 을/를", () => {
   test.each([

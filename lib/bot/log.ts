@@ -12,7 +12,11 @@ export function isLevel(text: string): text is Level {
   return text in RANK;
 }
 
-export function jsonLogger(write: (line: string) => void, minimum: Level, clock: () => Date = () => new Date()): Logger {
+export function jsonLogger(
+  write: (line: string) => void,
+  minimum: Level,
+  clock: () => Date = () => new Date(),
+): Logger {
   return (level, event, fields = {}) => {
     if (RANK[level] < RANK[minimum]) return;
     write(`${JSON.stringify({ time: clock().toISOString(), level, event, ...fields })}\n`);

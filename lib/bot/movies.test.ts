@@ -46,12 +46,15 @@ describe("flat KOBIS shape", () => {
     expect(movies.size).toBe(900);
   });
   test("rows of one movie merge with de-duplicated directors and genres", () => {
-    const rows = (flat as { movieCd: string; directors: string | null }[]).filter((r) => r.directors !== null);
+    const rows = (flat as { movieCd: string; directors: string | null }[]).filter(
+      (r) => r.directors !== null,
+    );
     const counts = new Map<string, number>();
     for (const row of rows) counts.set(row.movieCd, (counts.get(row.movieCd) ?? 0) + 1);
     const [code] = [...counts].find(([, n]) => n > 2) ?? [""];
     const expected = [...new Set(rows.filter((r) => r.movieCd === code).map((r) => r.directors))];
-    const title = (flat as { movieCd: string; movieNm: string }[]).find((r) => r.movieCd === code)?.movieNm ?? "";
+    const title =
+      (flat as { movieCd: string; movieNm: string }[]).find((r) => r.movieCd === code)?.movieNm ?? "";
     const [movie] = movies.lookup(title).filter((m) => m.code === code);
     expect(movie?.directors).toEqual(expected as string[]);
     expect(new Set(movie?.genres).size).toBe(movie?.genres.length ?? -1);
@@ -64,7 +67,9 @@ describe("flat KOBIS shape", () => {
     expect(movies.lookup("휴가").map((m) => m.code)).toEqual(["20167102", "20209143"]);
   });
   test("null directors become an empty list", () => {
-    const code = (flat as { movieCd: string; directors: string | null }[]).find((r) => r.directors === null)?.movieCd;
+    const code = (flat as { movieCd: string; directors: string | null }[]).find(
+      (r) => r.directors === null,
+    )?.movieCd;
     const all = moviesFromJson(flat);
     if (typeof all === "string") throw new Error(all);
     const rowsWithNames = (flat as { movieCd: string; directors: string | null }[]).filter(

@@ -11,7 +11,7 @@
  */
 import { UserError } from "../errors.ts";
 import { cleanTitle, normalizeTitle } from "./normalize.ts";
-import { type Suggester, buildSuggester } from "./suggest.ts";
+import { buildSuggester, type Suggester } from "./suggest.ts";
 
 export interface Movie {
   code: string;
@@ -84,7 +84,14 @@ function mergeRows(entries: unknown[]): Movie[] | string {
     if (directors === undefined) return `entry ${index} (${code}) has malformed directors`;
     let movie = byCode.get(code);
     if (movie === undefined) {
-      movie = { code, title, titleEn: cleanTitle(text(entry.movieNmEn)), year: "", genres: [], directors: [] };
+      movie = {
+        code,
+        title,
+        titleEn: cleanTitle(text(entry.movieNmEn)),
+        year: "",
+        genres: [],
+        directors: [],
+      };
       byCode.set(code, movie);
     }
     if (movie.year === "") movie.year = text(entry.prdtYear);
@@ -103,7 +110,8 @@ function indexBy(movies: Movie[], key: (movie: Movie) => string): Map<string, Mo
     if (list) list.push(movie);
     else index.set(k, [movie]);
   }
-  for (const list of index.values()) list.sort((a, b) => a.year.localeCompare(b.year) || a.code.localeCompare(b.code));
+  for (const list of index.values())
+    list.sort((a, b) => a.year.localeCompare(b.year) || a.code.localeCompare(b.code));
   return index;
 }
 

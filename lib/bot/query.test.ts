@@ -21,9 +21,12 @@ describe("parseQuestion", () => {
     expect(parseQuestion(message)).toEqual(expected as never);
   });
 
-  test.each(["안녕하세요", "메일은 me@botany.org 로", "bot 기생충|감독", ""])("not for the bot: %p", (message) => {
-    expect(parseQuestion(message)).toBeUndefined();
-  });
+  test.each(["안녕하세요", "메일은 me@botany.org 로", "bot 기생충|감독", ""])(
+    "not for the bot: %p",
+    (message) => {
+      expect(parseQuestion(message)).toBeUndefined();
+    },
+  );
 
   test("decomposed Hangul trigger and title are recognised", () => {
     expect(parseQuestion("@봇 기생충|감독".normalize("NFD"))).toEqual({

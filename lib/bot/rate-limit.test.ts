@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { RateLimiter, parseRateLimit } from "./rate-limit.ts";
+import { parseRateLimit, RateLimiter } from "./rate-limit.ts";
 
 test("a burst is answered, the next gets one notice, then silence until a token is back", () => {
   const limiter = new RateLimiter({ burst: 2, intervalMs: 1000 });

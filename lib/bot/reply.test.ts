@@ -41,10 +41,14 @@ describe("every reply path", () => {
     );
   });
   test("no director on record is said, not printed empty", () => {
-    expect(ask("@bot 킬링 오브 투 러버스 | 감독")).toBe("킬링 오브 투 러버스의 감독 정보가 등록되어 있지 않습니다.");
+    expect(ask("@bot 킬링 오브 투 러버스 | 감독")).toBe(
+      "킬링 오브 투 러버스의 감독 정보가 등록되어 있지 않습니다.",
+    );
   });
   test("no genre on record", () => {
-    expect(ask("@bot 사위 사랑은 장모 4 | 장르")).toBe("사위 사랑은 장모 4의 장르 정보가 등록되어 있지 않습니다.");
+    expect(ask("@bot 사위 사랑은 장모 4 | 장르")).toBe(
+      "사위 사랑은 장모 4의 장르 정보가 등록되어 있지 않습니다.",
+    );
   });
   test("unknown title with close titles (jamo typo, prefix)", () => {
     expect(ask("@bot 기생슈 파트2 | 감독")).toBe(
@@ -72,7 +76,14 @@ describe("every reply path", () => {
     expect(reply.length).toBeLessThan(200);
   });
   test("database values are terminal-safe too", () => {
-    const evil: Movie = { code: "1", title: "악\u001b[2J", titleEn: "", year: "2000", genres: [], directors: ["x\u001b[H"] };
+    const evil: Movie = {
+      code: "1",
+      title: "악\u001b[2J",
+      titleEn: "",
+      year: "2000",
+      genres: [],
+      directors: ["x\u001b[H"],
+    };
     const reply = replyTo({ kind: "ask", title: "악\u001b[2J", field: "director" }, movieDb([evil]));
     expect(reply).not.toContain("\u001b");
   });

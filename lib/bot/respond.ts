@@ -3,12 +3,13 @@
  * join/leave notices, chatter, malformed bytes), answer it, or tell a flooding sender to slow
  * down. The Kafka loop in run.ts only carries these decisions out.
  */
-import { BOT_SENDER, INFO_SENDER, decode } from "../wire.ts";
+
+import { safeText } from "../safe-text.ts";
+import { BOT_SENDER, decode, INFO_SENDER } from "../wire.ts";
 import type { MovieDb } from "./movies.ts";
 import { parseQuestion } from "./query.ts";
 import { RATE_LIMIT_NOTICE, type RateLimiter } from "./rate-limit.ts";
 import { replyTo } from "./reply.ts";
-import { safeText } from "../safe-text.ts";
 
 const NAME_ECHO_LIMIT = 40;
 
@@ -34,7 +35,11 @@ function isSystemSender(sender: string): boolean {
   return sender === BOT_SENDER || sender === INFO_SENDER || /^\[.*\]$/su.test(sender.trim());
 }
 
-export function respond(value: Uint8Array | null, kafkaTimestampMs: number, context: RespondContext): Outcome {
+export function respond(
+  value: Uint8Array | null,
+  kafkaTimestampMs: number,
+  context: RespondContext,
+): Outcome {
   const decoded = decode(value, kafkaTimestampMs);
   if (!decoded.ok) return { kind: "malformed", problem: decoded.problem, detail: decoded.detail };
   const { sender, message, end } = decoded.record;

@@ -2,7 +2,7 @@
  * Which topics the bot serves: every chat room (all topics but Kafka's internal ones), the
  * rooms named with `--rooms`, or the rooms whose human name matches `--room-pattern`.
  */
-import { type UserError, isUserError, usageError } from "../errors.ts";
+import { isUserError, type UserError, usageError } from "../errors.ts";
 import { isInternalTopic, roomToTopic, topicToRoom } from "../rooms.ts";
 
 export type TopicFilter = (topic: string) => boolean;
@@ -19,7 +19,8 @@ export function roomFilter(rooms: string | undefined, pattern: string | undefine
       if (isUserError(topic)) return topic;
       topics.add(topic);
     }
-    if (topics.size === 0) return usageError("dchat bot: --rooms is empty; give room names separated by commas");
+    if (topics.size === 0)
+      return usageError("dchat bot: --rooms is empty; give room names separated by commas");
     return (topic) => topics.has(topic);
   }
   if (pattern !== undefined) {
@@ -27,7 +28,9 @@ export function roomFilter(rooms: string | undefined, pattern: string | undefine
     try {
       regex = new RegExp(pattern, "u");
     } catch (error) {
-      return usageError(`dchat bot: --room-pattern is not a valid regular expression: ${(error as Error).message}`);
+      return usageError(
+        `dchat bot: --room-pattern is not a valid regular expression: ${(error as Error).message}`,
+      );
     }
     return (topic) => !isInternalTopic(topic) && regex.test(topicToRoom(topic));
   }

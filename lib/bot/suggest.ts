@@ -14,7 +14,7 @@ export interface Suggester {
 }
 
 /** Postings read per query at most: bounds the cost of a miss on a huge database. */
-const POSTINGS_BUDGET = 20_000;
+const POSTINGS_BUDGET = 8_000;
 /** Candidates, by bigram overlap, that get the exact edit distance. */
 const RANKED_CANDIDATES = 64;
 const EDGE = -1;
@@ -30,28 +30,59 @@ function bigrams(symbols: number[]): Set<number> {
   return grams;
 }
 
-export function editDistance(a: number[], b: number[]): number {
-  if (a.length === 0) return b.length;
-  let row = Array.from({ length: b.length + 1 }, (_, i) => i);
+/**
+ * Levenshtein distance of two symbol sequences; once it must exceed `cap` the answer is just
+ * `cap + 1`, which keeps ranking candidates cheap.
+ */
+export function editDistance(a: number[], b: number[], cap = Number.POSITIVE_INFINITY): number {
+  if (Math.abs(a.length - b.length) > cap) return cap + 1;
+  let previous = new Uint32Array(b.length + 1).map((_, j) => j);
+  let current = new Uint32Array(b.length + 1);
   for (let i = 1; i <= a.length; i++) {
-    const next = [i];
+    current[0] = i;
+    let best = i;
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      next.push(Math.min((row[j] ?? 0) + 1, (next[j - 1] ?? 0) + 1, (row[j - 1] ?? 0) + cost));
+      const value = Math.min(
+        (previous[j] ?? 0) + 1,
+        (current[j - 1] ?? 0) + 1,
+        (previous[j - 1] ?? 0) + cost,
+      );
+      current[j] = value;
+      if (value < best) best = value;
     }
-    row = next;
+    if (best > cap) return cap + 1;
+    [previous, current] = [current, previous];
   }
-  return row[b.length] ?? 0;
+  return previous[b.length] ?? 0;
 }
 
 /**
  * Distance of a query to a title, where typing only the start of a long title (`신과함께` for
  * `신과함께-죄와 벌`) counts as one edit beyond the typos in that start.
  */
-function closeness(query: number[], title: number[]): number {
-  const whole = editDistance(query, title);
+function closeness(query: number[], title: number[], cap: number): number {
+  const whole = editDistance(query, title, cap);
   if (title.length <= query.length) return whole;
-  return Math.min(whole, editDistance(query, title.slice(0, query.length)) + 1);
+  return Math.min(whole, editDistance(query, title.slice(0, query.length), cap) + 1);
+}
+
+/** The `count` ids sharing the most bigrams, bucketed by the (small) shared count rather than sorted. */
+function mostShared(overlap: Map<number, number>, count: number): number[] {
+  const buckets: number[][] = [];
+  for (const [id, shared] of overlap) {
+    const bucket = buckets[shared];
+    if (bucket) bucket.push(id);
+    else buckets[shared] = [id];
+  }
+  const chosen: number[] = [];
+  for (let shared = buckets.length - 1; shared > 0 && chosen.length < count; shared--) {
+    for (const id of buckets[shared] ?? []) {
+      if (chosen.length === count) break;
+      chosen.push(id);
+    }
+  }
+  return chosen;
 }
 
 export function buildSuggester(titles: string[]): Suggester {
@@ -89,12 +120,10 @@ export function buildSuggester(titles: string[]): Suggester {
         budget -= list.length;
         for (const id of list) overlap.set(id, (overlap.get(id) ?? 0) + 1);
       }
-      const candidates = [...overlap]
-        .sort((a, b) => b[1] - a[1] || a[0] - b[0])
-        .slice(0, RANKED_CANDIDATES);
+      const candidates = mostShared(overlap, RANKED_CANDIDATES);
       const allowed = Math.max(1, Math.floor(query.length / 3));
       return candidates
-        .map(([id]) => ({ id, distance: closeness(query, symbols[id] ?? []) }))
+        .map((id) => ({ id, distance: closeness(query, symbols[id] ?? [], allowed) }))
         .filter((candidate) => candidate.distance <= allowed)
         .sort((a, b) => a.distance - b.distance || a.id - b.id)
         .slice(0, limit)

@@ -83,6 +83,9 @@ export class TransactionPipeline {
   }
 
   async #loop(): Promise<void> {
+    // kafkajs hands the batches of one fetch to its workers within the same turn of the event
+    // loop; waiting for the next turn lets them all join the first transaction.
+    await new Promise((resolve) => setImmediate(resolve));
     while (this.#queue.length > 0) {
       const head = this.#queue[0];
       if (head !== undefined && "task" in head) {
@@ -113,7 +116,8 @@ export class TransactionPipeline {
       const answers = jobs.flatMap((job) => job.answers);
       if (answers.length > 0) {
         const byTopic = new Map<string, Answer[]>();
-        for (const answer of answers) byTopic.set(answer.topic, [...(byTopic.get(answer.topic) ?? []), answer]);
+        for (const answer of answers)
+          byTopic.set(answer.topic, [...(byTopic.get(answer.topic) ?? []), answer]);
         await transaction.sendBatch({
           acks: -1,
           topicMessages: [...byTopic].map(([topic, list]) => ({

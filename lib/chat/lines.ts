@@ -54,14 +54,13 @@ function parts(entry: Entry): Parts {
   const { lines, truncated } = textLines(entry.text);
   switch (entry.kind) {
     case "own": {
-      const mark =
-        entry.delivery === "failed" ? " ✗ not sent" : entry.delivery === "queued" ? " … queued" : "";
+      const mark = entry.delivery === "queued" ? " … queued" : "";
       const pending = entry.delivery === "sending" || entry.delivery === "queued";
       return {
         label: `${sender}:`,
         labelStyle: { bold: true, inverse: true, fg: senderColor(entry.sender) },
         lines: mark ? [...lines.slice(0, -1), `${lines[lines.length - 1] ?? ""}${mark}`] : lines,
-        textStyle: entry.delivery === "failed" ? { fg: ERROR_COLOR } : pending ? { dim: true } : {},
+        textStyle: pending ? { dim: true } : {},
         truncated,
       };
     }
@@ -163,6 +162,7 @@ export function renderEntry(entry: Entry, cols: number, options: ChatOptions): s
       }
     }
   }
+  if (entry.day) rows.unshift(dayRow(entry.day, cols, options));
   const hidden = p.truncated + (rows.length >= MAX_ENTRY_ROWS ? 1 : 0);
   if (hidden > 0)
     rows.push(
@@ -171,6 +171,15 @@ export function renderEntry(entry: Entry, cols: number, options: ChatOptions): s
   if (p.trailer)
     rows.push(" ".repeat(time.length + 1) + styled(p.trailer, { dim: true, italic: true }, color));
   return rows;
+}
+
+/** `───── 2024-08-26 ─────` across the pane (box drawing is "ambiguous" width, hence the fallback). */
+function dayRow(day: string, cols: number, options: ChatOptions): string {
+  const rule = options.ambiguousWide ? "-" : "─";
+  const label = ` ${day} `.slice(0, cols);
+  const side = Math.max(0, Math.floor((cols - label.length) / 2));
+  const text = `${rule.repeat(side)}${label}${rule.repeat(Math.max(0, cols - side - label.length))}`;
+  return styled(text, { dim: true }, options.color);
 }
 
 const cache = new WeakMap<Entry, { key: string; rows: string[] }>();

@@ -15,15 +15,16 @@ export function emptyScrollback(): Scrollback {
   return { entries: [], nextSeq: 1 };
 }
 
+/** Appends entries in order (one copy of the buffer per batch, not per entry), dropping the oldest past `limit`. */
 export function append(
   scrollback: Scrollback,
-  entry: Omit<Entry, "seq">,
+  added: Omit<Entry, "seq">[],
   limit = SCROLLBACK_LIMIT,
 ): Scrollback {
-  const entries =
-    scrollback.entries.length >= limit ? scrollback.entries.slice(-(limit - 1)) : [...scrollback.entries];
-  entries.push({ ...entry, seq: scrollback.nextSeq });
-  return { entries, nextSeq: scrollback.nextSeq + 1 };
+  let seq = scrollback.nextSeq;
+  const fresh = added.map((entry) => ({ ...entry, seq: seq++ }));
+  const entries = scrollback.entries.concat(fresh);
+  return { entries: entries.length > limit ? entries.slice(entries.length - limit) : entries, nextSeq: seq };
 }
 
 /** Replaces the entry with `seq` (used to update an own message's delivery mark). */

@@ -11,7 +11,7 @@ import { emptyScrollback, type Scrollback } from "./scrollback.ts";
 export type EntryKind = "message" | "own" | "info" | "bot" | "leave" | "malformed" | "notice" | "error";
 
 /** Delivery of one of our own messages. */
-export type Delivery = "sending" | "sent" | "queued" | "failed";
+export type Delivery = "sending" | "sent" | "queued";
 
 /** One item of the message pane. Text is raw here; the view makes it terminal-safe. */
 export interface Entry {
@@ -23,6 +23,8 @@ export interface Entry {
   /** Set on own messages: the id the send effect carries. */
   sendId?: number;
   delivery?: Delivery;
+  /** Set when this entry is the first of a new local day: a "day changed" row goes above it. */
+  day?: string;
 }
 
 export type Connection = "connecting" | "connected" | "reconnecting";
@@ -68,7 +70,8 @@ export type ChatEvent =
   | { type: "records"; records: Decoded[]; live: boolean }
   | { type: "resize"; size: Size }
   | { type: "sent"; id: number }
-  | { type: "send-failed"; id: number; reason: string; retrying: boolean }
+  /** A send failed and will be retried (run.ts retries until delivered or the user leaves). */
+  | { type: "send-failed"; id: number; reason: string }
   | { type: "connection"; state: Connection; reason?: string; now: Date }
   | { type: "notice"; text: string; now: Date; kind?: "notice" | "error" }
   | { type: "leave"; now: Date };

@@ -32,7 +32,11 @@ describe("update", () => {
     const [state, effects] = run(base(), text("안녕 hi"), key("enter"));
     expect(effects).toEqual([{ type: "send", id: 1, record: textRecord("me", "안녕 hi", now) }]);
     expect(state.editor.text).toBe("");
-    expect(state.scrollback.entries.at(-1)).toMatchObject({ kind: "own", text: "안녕 hi", delivery: "sending" });
+    expect(state.scrollback.entries.at(-1)).toMatchObject({
+      kind: "own",
+      text: "안녕 hi",
+      delivery: "sending",
+    });
     expect(state.outbox).toEqual([1]);
   });
 
@@ -55,7 +59,9 @@ describe("update", () => {
     expect(run(base(), key("c", { ctrl: true }), key("c", { ctrl: true }))[1]).toEqual([
       { type: "leave", record: leaveRecord("me", now) },
     ]);
-    expect(run(base(), key("d", { ctrl: true }))[1]).toEqual([{ type: "leave", record: leaveRecord("me", now) }]);
+    expect(run(base(), key("d", { ctrl: true }))[1]).toEqual([
+      { type: "leave", record: leaveRecord("me", now) },
+    ]);
     const [kept, none] = run(base(), text("ab"), key("home"), key("d", { ctrl: true }));
     expect(none).toEqual([]);
     expect(kept.editor.text).toBe("b");
@@ -72,7 +78,11 @@ describe("update", () => {
 
   test("a message over the record limit is not sent and the text stays", () => {
     const big = "가".repeat(200_000);
-    const [state, effects] = run(base(), { type: "key", key: { type: "paste", text: big }, now }, key("enter"));
+    const [state, effects] = run(
+      base(),
+      { type: "key", key: { type: "paste", text: big }, now },
+      key("enter"),
+    );
     expect(effects).toEqual([]);
     expect(state.editor.text).toBe(big);
     expect(state.scrollback.entries.at(-1)?.kind).toBe("notice");
@@ -82,9 +92,21 @@ describe("update", () => {
     const bad = decode(new TextEncoder().encode("not json"), 0);
     const [state] = run(
       base(),
-      records(decode(encode(joinRecord("you", now)), 0), rec("you", "hi"), rec("[bot]", "answer"), rec("you", "\nUser [you] has exited the chatroom.", true), bad),
+      records(
+        decode(encode(joinRecord("you", now)), 0),
+        rec("you", "hi"),
+        rec("[bot]", "answer"),
+        rec("you", "\nUser [you] has exited the chatroom.", true),
+        bad,
+      ),
     );
-    expect(state.scrollback.entries.map((e) => e.kind)).toEqual(["info", "message", "bot", "leave", "malformed"]);
+    expect(state.scrollback.entries.map((e) => e.kind)).toEqual([
+      "info",
+      "message",
+      "bot",
+      "leave",
+      "malformed",
+    ]);
   });
 
   test("a mention rings our bell only for live records from others", () => {
@@ -112,17 +134,18 @@ describe("update", () => {
     expect(state.anchor).toBeNull();
   });
 
-  test("connection loss keeps the typed text; failed sends are marked, never dropped silently", () => {
+  test("connection loss keeps the typed text; a failed send stays queued and is marked", () => {
     const [typed] = run(base(), { type: "connection", state: "connected", now }, text("draft"));
     const [lost] = run(typed, { type: "connection", state: "reconnecting", now, reason: "broker down" });
     expect(lost.editor.text).toBe("draft");
     expect(lost.scrollback.entries.at(-1)?.kind).toBe("notice");
     const [sent] = run(lost, key("enter"));
-    const [queued] = run(sent, { type: "send-failed", id: 1, reason: "x", retrying: true });
+    const [queued] = run(sent, { type: "send-failed", id: 1, reason: "x" });
     expect(queued.scrollback.entries.at(-1)?.delivery).toBe("queued");
-    const [failed] = run(queued, { type: "send-failed", id: 1, reason: "x", retrying: false });
-    expect(failed.scrollback.entries.at(-1)?.delivery).toBe("failed");
-    expect(failed.outbox).toEqual([]);
+    expect(queued.outbox).toEqual([1]);
+    const [delivered] = run(queued, { type: "sent", id: 1 });
+    expect(delivered.scrollback.entries.at(-1)?.delivery).toBe("sent");
+    expect(delivered.outbox).toEqual([]);
   });
 
   test("Ctrl-L asks for a redraw, Ctrl-Z for suspending", () => {

@@ -35,19 +35,42 @@ function paneHeight(state: ChatState): number {
 function scroll(pages: number): Action {
   return (state) => {
     const height = paneHeight(state);
-    const anchor = scrolled(state, pages * Math.max(1, height - 1), height);
+    const rows = Math.sign(pages) * Math.max(1, Math.round(Math.abs(pages) * (height - 1)));
+    const anchor = scrolled(state, rows, height);
     return [{ ...state, anchor, unread: anchor ? state.unread : 0 }, []];
   };
 }
 
 const toBottom = (state: ChatState): ChatState => ({ ...state, anchor: null, unread: 0 });
 
-function addEntry(state: ChatState, entry: Omit<Entry, "seq">): ChatState {
+function localDay(time: Date): string {
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${time.getFullYear()}-${pad(time.getMonth() + 1)}-${pad(time.getDate())}`;
+}
+
+/** Marks entries that start a new local day compared with the entry before them. */
+function withDays(previous: Entry | undefined, entries: Omit<Entry, "seq">[]): Omit<Entry, "seq">[] {
+  let last = previous?.time ? localDay(previous.time) : null;
+  return entries.map((entry) => {
+    if (!entry.time) return entry;
+    const day = localDay(entry.time);
+    const changed = last !== null && day !== last;
+    last = day;
+    return changed ? { ...entry, day } : entry;
+  });
+}
+
+function addEntries(state: ChatState, entries: Omit<Entry, "seq">[]): ChatState {
+  if (entries.length === 0) return state;
   return {
     ...state,
-    scrollback: append(state.scrollback, entry),
-    unread: state.anchor ? state.unread + 1 : 0,
+    scrollback: append(state.scrollback, withDays(state.scrollback.entries.at(-1), entries)),
+    unread: state.anchor ? state.unread + entries.length : 0,
   };
+}
+
+function addEntry(state: ChatState, entry: Omit<Entry, "seq">): ChatState {
+  return addEntries(state, [entry]);
 }
 
 export function leave(state: ChatState, now: Date): Result {
@@ -174,20 +197,21 @@ function mentions(state: ChatState, decoded: Decoded): boolean {
 }
 
 function onRecords(state: ChatState, records: Decoded[], live: boolean): Result {
-  let next = state;
+  let echoes = state.echoes;
+  const added: Omit<Entry, "seq">[] = [];
   let bell = false;
   for (const decoded of records) {
-    if (decoded.ok && decoded.record.sender === state.user) {
-      const index = next.echoes.indexOf(echoKey(decoded.record.timestamp, decoded.record.message));
+    if (decoded.ok && decoded.record.sender === state.user && echoes.length > 0) {
+      const index = echoes.indexOf(echoKey(decoded.record.timestamp, decoded.record.message));
       if (index >= 0) {
-        next = { ...next, echoes: next.echoes.filter((_, i) => i !== index) };
+        echoes = echoes.filter((_, i) => i !== index);
         continue;
       }
     }
-    next = addEntry(next, entryFor(next, decoded));
+    added.push(entryFor(state, decoded));
     if (live && mentions(state, decoded)) bell = true;
   }
-  return [next, bell ? [{ type: "bell" }] : []];
+  return [addEntries({ ...state, echoes }, added), bell ? [{ type: "bell" }] : []];
 }
 
 function delivery(state: ChatState, id: number, change: Partial<Entry>): ChatState {
@@ -210,14 +234,8 @@ export function update(state: ChatState, event: ChatEvent): Result {
         },
         [],
       ];
-    case "send-failed": {
-      if (event.retrying) return [delivery(state, event.id, { delivery: "queued" }), []];
-      const failed = {
-        ...delivery(state, event.id, { delivery: "failed" }),
-        outbox: state.outbox.filter((id) => id !== event.id),
-      };
-      return [failed, []];
-    }
+    case "send-failed":
+      return [delivery(state, event.id, { delivery: "queued" }), []];
     case "connection": {
       if (event.state === state.connection) return [state, []];
       const text =

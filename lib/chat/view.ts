@@ -34,7 +34,8 @@ function statusLine(state: ChatState, width: WidthOptions, lines: number): strin
   const avail = cols - cellWidth(right, width);
   const leftWidth = cellWidth(left, width);
   const head = leftWidth <= avail ? left : fit(left, avail, width);
-  const conn = leftWidth < avail ? fit(CONNECTION_LABEL[state.connection], avail - leftWidth, width) : "";
+  const label = state.leaving ? "leaving…" : CONNECTION_LABEL[state.connection];
+  const conn = leftWidth < avail ? fit(label, avail - leftWidth, width) : "";
   return (
     styled(head, { inverse: true }, color) +
     styled(conn, { inverse: true, bold: true, fg: CONNECTION_COLOR[state.connection] }, color) +
@@ -62,7 +63,7 @@ export function view(state: ChatState): Frame {
       absolute === 0
         ? styled(PROMPT, { bold: true }, color)
         : i === 0
-          ? styled("  ↑  ", { dim: true }, color)
+          ? styled(state.options.ambiguousWide ? "  ^  " : "  ↑  ", { dim: true }, color)
           : " ".repeat(PROMPT_WIDTH);
     out.push(cols > PROMPT_WIDTH ? prompt + text : fit(text, cols, width));
   }

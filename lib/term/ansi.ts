@@ -11,9 +11,7 @@ export const altScreenOff = `${CSI}?1049l`;
 export const pasteOn = `${CSI}?2004h`;
 export const pasteOff = `${CSI}?2004l`;
 export const cursorShow = ansiEscapes.cursorShow;
-export const cursorHide = ansiEscapes.cursorHide;
 export const clearScreen = `${CSI}H${CSI}2J`;
-export const eraseLineEnd = `${CSI}K`;
 export const resetRegion = `${CSI}r`;
 /** DEC mode 2026: the terminal shows a frame at once instead of as it is drawn (ignored where unknown). */
 export const syncBegin = `${CSI}?2026h`;

@@ -19,7 +19,12 @@ const k = (name: string, mods: { ctrl?: boolean; alt?: boolean; shift?: boolean 
 
 describe("KeyDecoder", () => {
   test("printable runs become one text event; Enter, Backspace, Tab", () => {
-    expect(decodeAll("안녕 hi\r\x7f\t")).toEqual([{ type: "text", text: "안녕 hi" }, k("enter"), k("backspace"), k("tab")]);
+    expect(decodeAll("안녕 hi\r\x7f\t")).toEqual([
+      { type: "text", text: "안녕 hi" },
+      k("enter"),
+      k("backspace"),
+      k("tab"),
+    ]);
   });
 
   test("a UTF-8 character split across reads is decoded once complete", () => {
@@ -75,7 +80,11 @@ describe("KeyDecoder", () => {
 
   test("bracketed paste across reads keeps newlines, never produces Enter", () => {
     const events = decodeAll("x\x1b[20", "0~line one\r\nline", " two\x1b[2", "01~y");
-    expect(events).toEqual([{ type: "text", text: "x" }, { type: "paste", text: "line one\nline two" }, { type: "text", text: "y" }]);
+    expect(events).toEqual([
+      { type: "text", text: "x" },
+      { type: "paste", text: "line one\nline two" },
+      { type: "text", text: "y" },
+    ]);
   });
 
   test("escape sequences and controls inside a paste are stripped", () => {

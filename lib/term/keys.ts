@@ -37,7 +37,6 @@ export type KeyEvent =
 
 export const ESC_TIMEOUT_MS = 40;
 
-const PASTE_START = "\x1b[200~";
 const PASTE_END = "\x1b[201~";
 
 function key(name: string, mods: { ctrl?: boolean; alt?: boolean; shift?: boolean } = {}): KeyEvent {
@@ -91,7 +90,7 @@ function controlKey(code: number, alt: boolean): KeyEvent | null {
 }
 
 /** Pasted text keeps its line breaks (as "\n") and tabs (as spaces); every other control goes. */
-export function cleanPaste(text: string): string {
+function cleanPaste(text: string): string {
   return text
     .replace(/\r\n?/g, "\n")
     .replace(/\t/g, "    ")
@@ -226,5 +225,3 @@ export class KeyDecoder {
     return { event: key(name, modifiers(parts[1])), next };
   }
 }
-
-export { PASTE_END, PASTE_START };

@@ -102,6 +102,7 @@ export class Screen {
   private last: Frame | null = null;
   private source: (() => Frame) | null = null;
   private timer: ReturnType<typeof setTimeout> | null = null;
+  private timerWait = 0;
   private lastDraw = 0;
   private active = false;
   private waitingDrain = false;
@@ -137,16 +138,11 @@ export class Screen {
   private restoreSync(): void {
     if (!this.active) return;
     this.active = false;
-    try {
-      writeSync(this.fd(), restoreAll);
-    } catch {
-      this.term.stdout.write(restoreAll);
-    }
+    // Synchronous when possible: on the `exit` path an async write would never be flushed.
+    const fd = (this.term.stdout as { fd?: unknown }).fd;
+    if (typeof fd === "number") writeSync(fd, restoreAll);
+    else this.term.stdout.write(restoreAll);
     this.term.stdin.setRawMode?.(false);
-  }
-
-  private fd(): number {
-    return (this.term.stdout as { fd?: number }).fd ?? 1;
   }
 
   /** Ctrl-Z: undo the modes, stop the process; `resume` (on SIGCONT) redoes them. */
@@ -171,11 +167,18 @@ export class Screen {
     this.ringBell = true;
   }
 
-  /** Asks for a frame; `source` is called only when the frame is actually drawn. */
-  request(source?: () => Frame): void {
+  /**
+   * Asks for a frame; `source` is called only when the frame is actually drawn. Frames are
+   * spaced FRAME_MS apart, except `urgent` ones (the user's own keystrokes, at human rate) which
+   * are drawn on the next turn of the event loop, so typing echoes at once even during a flood.
+   */
+  request(source?: () => Frame, urgent = false): void {
     if (source) this.source = source;
-    if (this.timer || !this.active || this.waitingDrain) return;
-    const wait = Math.max(0, this.lastDraw + FRAME_MS - this.now());
+    if (!this.active || this.waitingDrain) return;
+    if (this.timer && !(urgent && this.timerWait > 0)) return;
+    this.cancel();
+    const wait = urgent ? 0 : Math.max(0, this.lastDraw + FRAME_MS - this.now());
+    this.timerWait = wait;
     this.timer = setTimeout(() => {
       this.timer = null;
       this.draw();

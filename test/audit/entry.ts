@@ -1,6 +1,7 @@
 /**
- * `dchat audit` as its own process, for the tests that kill a run with SIGKILL: the same
- * command object main.ts registers, with main.ts's outcome-to-exit-code rule.
+ * `dchat audit` from the sources as its own process (for the tests that SIGKILL a run), without
+ * loading the other commands: the command object main.ts registers, with main.ts's rule for
+ * turning its outcome into an exit code.
  */
 import { auditCommand } from "../../lib/audit/command.ts";
 import { isUserError } from "../../lib/errors.ts";

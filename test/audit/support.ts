@@ -4,7 +4,7 @@
  * ours), and running `dchat audit` as a process.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { kafkaSettings } from "../../lib/config.ts";
@@ -133,11 +133,10 @@ export async function processedKeys(out: string): Promise<{ key: string; date: s
   }));
 }
 
-/** `dchat audit ARGS…`: the real binary once main.ts registers the command, else the test entry. */
+/** `dchat audit ARGS…`: the compiled binary, or with DCHAT_TEST_SOURCES=1 the sources (entry.ts). */
 export function auditProcessArgs(args: string[]): string[] {
-  const registered = readFileSync(join(repoRoot, "main.ts"), "utf8").includes("auditCommand");
-  if (registered) return [...dchatCommand(), "audit", ...args];
-  return [process.execPath, join(import.meta.dir, "entry.ts"), ...args];
+  if (process.env.DCHAT_TEST_SOURCES === "1") return [process.execPath, join(import.meta.dir, "entry.ts"), ...args];
+  return [...dchatCommand(), "audit", ...args];
 }
 
 export interface AuditResult {
@@ -164,7 +163,7 @@ export async function runAuditProcess(args: string[], env: Record<string, string
 export function expectedRow(record: TopicRecord): Pick<ArchivedRecord, "sender" | "message" | "end" | "timestamp" | "raw"> {
   const value = record.value;
   try {
-    const parsed = JSON.parse(value?.toString("utf8") ?? "");
+    const parsed = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(value ?? new Uint8Array()));
     if (typeof parsed.sender === "string" && typeof parsed.message === "string" && typeof parsed.end === "boolean") {
       return { sender: parsed.sender, message: parsed.message, end: parsed.end, timestamp: parsed.timestamp ?? null, raw: null };
     }

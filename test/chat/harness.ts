@@ -2,7 +2,13 @@
  * Drives the pure chat core (update + view) and feeds the real bytes the screen writer
  * produces (lib/term/screen.ts `diff`) into a headless xterm, as run.ts does with a TTY.
  */
-import { initialState, type ChatEffect, type ChatEvent, type ChatState, type Size } from "../../lib/chat/state.ts";
+import {
+  type ChatEffect,
+  type ChatEvent,
+  type ChatState,
+  initialState,
+  type Size,
+} from "../../lib/chat/state.ts";
 import { update } from "../../lib/chat/update.ts";
 import { view } from "../../lib/chat/view.ts";
 import { diff, type Frame } from "../../lib/term/screen.ts";
@@ -15,8 +21,8 @@ export class ChatHarness {
   bytes = "";
   private last: Frame | null = null;
 
-  constructor(size: Size, user = "me", room = "team2") {
-    this.state = initialState(room, user, size, { color: true, ambiguousWide: false });
+  constructor(size: Size, user = "me", room = "team2", options = { color: true, ambiguousWide: false }) {
+    this.state = initialState(room, user, size, options);
     this.term = new HeadlessTerminal(size.cols, size.rows);
     this.term.trackTitle();
   }

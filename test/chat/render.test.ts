@@ -3,17 +3,18 @@
  * (xterm.js headless); assertions are on the rows it shows and on its cursor.
  */
 import { describe, expect, test } from "bun:test";
-import { view } from "../../lib/chat/view.ts";
 import type { ChatEvent } from "../../lib/chat/state.ts";
-import { diff } from "../../lib/term/screen.ts";
+import { view } from "../../lib/chat/view.ts";
 import type { KeyEvent } from "../../lib/term/keys.ts";
+import { diff } from "../../lib/term/screen.ts";
 import { type Decoded, decode, encode } from "../../lib/wire.ts";
 import { HeadlessTerminal } from "../term/headless.ts";
 import { ChatHarness } from "./harness.ts";
 
 const now = new Date(2024, 7, 26, 11, 26, 0);
 const stamp = "2024-08-26T11:30:00.000001";
-const rec = (sender: string, message: string): Decoded => decode(encode({ sender, message, end: false, timestamp: stamp }), 0);
+const rec = (sender: string, message: string): Decoded =>
+  decode(encode({ sender, message, end: false, timestamp: stamp }), 0);
 const records = (...list: Decoded[]): ChatEvent => ({ type: "records", records: list, live: true });
 const type = (text: string): ChatEvent => ({ type: "key", key: { type: "text", text }, now });
 const key = (name: string, mods: Partial<Record<"ctrl" | "alt" | "shift", boolean>> = {}): ChatEvent => ({
@@ -164,7 +165,19 @@ describe("chat screen in a terminal emulator", () => {
 
   test("leave records show the original's two lines", async () => {
     const h = new ChatHarness({ cols: 60, rows: 10 });
-    await h.apply(records(decode(encode({ sender: "bob", message: "\nUser [bob] has exited the chatroom.", end: true, timestamp: stamp }), 0)));
+    await h.apply(
+      records(
+        decode(
+          encode({
+            sender: "bob",
+            message: "\nUser [bob] has exited the chatroom.",
+            end: true,
+            timestamp: stamp,
+          }),
+          0,
+        ),
+      ),
+    );
     expect(h.row(0)).toBe("11:30 User [bob] has exited the chatroom.");
     expect(h.row(1)).toBe("      Type in 'exit' to also finish the chat.");
   });
@@ -181,5 +194,43 @@ describe("chat screen in a terminal emulator", () => {
       for (const row of view(h.state).rows) expect(Bun.stringWidth(row)).toBeLessThanOrEqual(size.cols);
       expect(h.term.rows()).toEqual(await freshRows(h));
     }
+  });
+
+  test("NO_COLOR: no colour codes at all, attributes only", async () => {
+    const h = new ChatHarness({ cols: 40, rows: 10 }, "me", "team2", { color: false, ambiguousWide: false });
+    await h.apply(records(rec("bob", "hi"), rec("[bot]", "answer")), type("x"), key("enter"));
+    expect(h.bytes).not.toMatch(/\x1b\[[0-9;]*38;5;/);
+    expect(h.row(0)).toBe("11:30 bob: hi");
+  });
+
+  test("--ambiguous-wide counts ※ as 2 cells, so the caret matches such a terminal", async () => {
+    const h = new ChatHarness({ cols: 40, rows: 10 }, "me", "team2", { color: true, ambiguousWide: true });
+    await h.apply(type("※※"));
+    expect(h.term.cursor()).toEqual({ row: 7, col: 9 });
+    const narrow = new ChatHarness({ cols: 40, rows: 10 });
+    await narrow.apply(type("※※"));
+    expect(narrow.term.cursor()).toEqual({ row: 7, col: 7 });
+  });
+
+  test("resize while scrolled up keeps the same message at the bottom of the view", async () => {
+    const h = new ChatHarness({ cols: 40, rows: 12 });
+    await h.apply(
+      records(...Array.from({ length: 40 }, (_, i) => rec("bob", `old ${i} 조금 긴 메시지 텍스트`))),
+      key("pageup"),
+    );
+    const bottom = h.row(7);
+    expect(bottom).toContain("old 32");
+    await h.apply({ type: "resize", size: { cols: 60, rows: 12 } });
+    expect(h.row(7)).toContain("old 32");
+  });
+
+  test("a day-changed row separates messages of different days", async () => {
+    const h = new ChatHarness({ cols: 30, rows: 10 });
+    const at = (timestamp: string, message: string) =>
+      decode(encode({ sender: "bob", message, end: false, timestamp }), 0);
+    await h.apply(records(at("2024-08-26T23:59:00", "late"), at("2024-08-27T00:01:00", "early")));
+    expect(h.row(0)).toBe("23:59 bob: late");
+    expect(h.row(1)).toBe("───────── 2024-08-27 ─────────");
+    expect(h.row(2)).toBe("00:01 bob: early");
   });
 });

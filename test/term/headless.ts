@@ -54,7 +54,8 @@ export class HeadlessTerminal {
     return {
       bracketedPaste: modes.bracketedPasteMode,
       mouse: modes.mouseTrackingMode,
-      cursorHidden: (this.term as unknown as { _core: { coreService: { isCursorHidden: boolean } } })._core.coreService.isCursorHidden,
+      cursorHidden: (this.term as unknown as { _core: { coreService: { isCursorHidden: boolean } } })._core
+        .coreService.isCursorHidden,
     };
   }
 }

@@ -1,0 +1,208 @@
+/**
+ * bench/bot: `dchat bot` under load on the local broker — N questions per second spread over
+ * 10 rooms for D seconds — reporting answers/s, question → answer latency (p50/p99/max, as a
+ * read_committed reader sees it) and the bot's peak RSS; beside it, the broker's raw produce →
+ * consume latency floor for a record of the same size from Kafka's own EndToEndLatency tool.
+ * Then the lookup micro-benchmark (lookup.ts).
+ *
+ *   bun bench/bot/run.ts [--rate 1000] [--seconds 20] [--brokers host:port]   ($DCHAT_BIN: the dchat to run)
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { REPLY_TO_HEADER } from "../../lib/bot/run.ts";
+import { connectKafka, ensureTopic } from "../../lib/kafka.ts";
+import { encode, textRecord } from "../../lib/wire.ts";
+import { brokerAddress, repoRoot, uniqueName } from "../../test/support/broker.ts";
+import { binary } from "../../test/support/dchat.ts";
+import { lookupBench } from "./lookup.ts";
+
+const { values } = parseArgs({
+  options: { rate: { type: "string" }, seconds: { type: "string" }, brokers: { type: "string" } },
+});
+const rate = Number(values.rate ?? 1000);
+const seconds = Number(values.seconds ?? 20);
+const brokers = values.brokers ?? (await brokerAddress());
+const ROOMS = 10;
+const TICK_MS = 10;
+const question = "@bot 기생충 | 감독";
+const recordSize = encode(textRecord("user-0000", question, new Date())).length;
+
+const kafka = connectKafka({ brokers: [brokers], clientId: "bench-bot", ssl: false });
+const rooms = Array.from({ length: ROOMS }, () => uniqueName("bench-bot"));
+for (const room of rooms) await ensureTopic(kafka, room, 1);
+
+// $DCHAT_BIN picks another build of dchat (npm run bench builds dist/dchat first).
+const built = process.env.DCHAT_BIN ?? binary;
+const command = existsSync(built) ? [built] : [process.execPath, join(repoRoot, "main.ts")];
+const bot = Bun.spawn(
+  [...command, "bot", "--brokers", brokers, "--rooms", rooms.join(","), "--group", uniqueName("bench-bot")],
+  { stdout: "pipe", stderr: "inherit", env: { ...process.env, HOME: join(repoRoot, ".tmp", "home") } },
+);
+let peakRssKb = 0;
+const sampleRss = () => {
+  const status = readFileSync(`/proc/${bot.pid}/status`, "utf8");
+  peakRssKb = Math.max(peakRssKb, Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0));
+};
+const rssTimer = setInterval(() => {
+  try {
+    sampleRss();
+  } catch {}
+}, 250);
+
+// The bot is ready once every room is assigned; its log says so. Its answer lines carry its own
+// view of latency: question's Kafka timestamp → answer committed.
+const ready = new Set<string>();
+const botLatencies: number[] = [];
+const reading = (async () => {
+  const decoder = new TextDecoder();
+  let buffered = "";
+  for await (const chunk of bot.stdout) {
+    buffered += decoder.decode(chunk, { stream: true });
+    const lines = buffered.split("\n");
+    buffered = lines.pop() ?? "";
+    for (const line of lines) {
+      const entry = JSON.parse(line) as { event: string; rooms?: string[]; latencyMs?: number };
+      if (entry.event === "assigned") for (const room of entry.rooms ?? []) ready.add(room);
+      if (entry.event === "answer" && entry.latencyMs !== undefined) botLatencies.push(entry.latencyMs);
+    }
+  }
+})();
+const readyBy = Date.now() + 60_000;
+while (ready.size < ROOMS && Date.now() < readyBy) await Bun.sleep(50);
+if (ready.size < ROOMS) throw new Error(`the bot did not take all ${ROOMS} rooms within 60 s`);
+
+// Answers as a chat client sees them: read_committed, from now on.
+const sentAt = new Map<string, number>();
+const latencies: number[] = [];
+let duplicates = 0;
+const seen = new Set<string>();
+const reader = kafka.consumer({
+  groupId: uniqueName("bench-bot-reader"),
+  readUncommitted: false,
+  maxWaitTimeInMs: 100,
+});
+await reader.connect();
+await reader.subscribe({ topics: rooms, fromBeginning: true });
+await reader.run({
+  eachMessage: async ({ message }) => {
+    const replyTo = message.headers?.[REPLY_TO_HEADER]?.toString();
+    if (replyTo === undefined) return;
+    if (seen.has(replyTo)) duplicates++;
+    seen.add(replyTo);
+    const started = sentAt.get(replyTo);
+    if (started !== undefined) latencies.push(performance.now() - started);
+  },
+});
+await Bun.sleep(2000);
+
+const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+await producer.connect();
+const perTick = Math.max(1, Math.round((rate * TICK_MS) / 1000));
+const total = Math.round(rate * seconds);
+let sent = 0;
+const began = performance.now();
+const inFlight: Promise<void>[] = [];
+while (sent < total) {
+  const due = Math.min(total, Math.floor(((performance.now() - began) / 1000) * rate) + perTick);
+  if (due > sent) {
+    const batch: { room: string; value: Buffer }[] = [];
+    for (; sent < due; sent++) {
+      const record = textRecord(`user-${String(sent % 5000).padStart(4, "0")}`, question, new Date());
+      batch.push({ room: rooms[sent % ROOMS] as string, value: encode(record) });
+    }
+    const started = performance.now();
+    inFlight.push(
+      producer
+        .sendBatch({
+          topicMessages: rooms.map((room) => ({
+            topic: room,
+            messages: batch.filter((b) => b.room === room).map((b) => ({ value: b.value })),
+          })),
+        })
+        .then((metadata) => {
+          for (const m of metadata) {
+            const count = batch.filter((b) => b.room === m.topicName).length;
+            for (let i = 0; i < count; i++)
+              sentAt.set(`${m.topicName}/${m.partition}/${BigInt(m.baseOffset ?? "0") + BigInt(i)}`, started);
+          }
+        }),
+    );
+  }
+  await Bun.sleep(TICK_MS);
+}
+await Promise.all(inFlight);
+const sendSeconds = (performance.now() - began) / 1000;
+const drainBy = Date.now() + 30_000;
+while (seen.size < total && Date.now() < drainBy) await Bun.sleep(100);
+const answerSeconds = (performance.now() - began) / 1000;
+clearInterval(rssTimer);
+
+bot.kill("SIGTERM");
+await bot.exited;
+await reading;
+await reader.disconnect();
+await producer.disconnect();
+const admin = kafka.admin();
+await admin.connect();
+await admin.deleteTopics({ topics: rooms });
+await admin.disconnect();
+
+function percentiles(values: number[]): (p: number) => number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return (p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+}
+const pct = percentiles(latencies);
+const botPct = percentiles(botLatencies);
+console.log(
+  `bot: ${total} questions over ${ROOMS} rooms at ${rate}/s for ${seconds} s (record ${recordSize} B)`,
+);
+console.log(
+  `  sent in ${sendSeconds.toFixed(1)} s; answered ${seen.size} (${duplicates} duplicates) by ${answerSeconds.toFixed(1)} s → ${(seen.size / answerSeconds).toFixed(0)} answers/s`,
+);
+console.log(
+  `  question → answer latency ms (reader): p50 ${pct(50).toFixed(1)}  p90 ${pct(90).toFixed(1)}  p99 ${pct(99).toFixed(1)}  max ${pct(100).toFixed(1)}`,
+);
+console.log(
+  `  question → commit latency ms (bot log): p50 ${botPct(50).toFixed(0)}  p90 ${botPct(90).toFixed(0)}  p99 ${botPct(99).toFixed(0)}  max ${botPct(100).toFixed(0)}`,
+);
+console.log(`  bot peak RSS ${(peakRssKb / 1024).toFixed(0)} MiB`);
+
+// The floor: one record produced (acks=all) and consumed, one at a time, by Kafka's own tool.
+const floorTopic = uniqueName("bench-bot-e2e");
+await ensureTopic(kafka, floorTopic, 1);
+const e2e = spawnSync(
+  join(repoRoot, "scripts", "kafka"),
+  [
+    "tool",
+    "org.apache.kafka.tools.EndToEndLatency",
+    "--bootstrap-server",
+    brokers,
+    "--topic",
+    floorTopic,
+    "--num-records",
+    "2000",
+    "--producer-acks",
+    "all",
+    "--record-size",
+    String(recordSize),
+  ],
+  { encoding: "utf8" },
+);
+const floor = `${e2e.stdout}${e2e.stderr}`;
+const p50 = /50th = ([\d.]+)/i.exec(floor)?.[1];
+const p99 = /99th = ([\d.]+)/i.exec(floor)?.[1];
+const avg = /Avg latency: ([\d.]+)/i.exec(floor)?.[1];
+console.log(
+  `floor (Kafka EndToEndLatency, ${recordSize} B, acks=all): avg ${avg} ms  p50 ${p50} ms  p99 ${p99} ms`,
+);
+if (p50 === undefined) console.log(floor.split("\n").slice(-5).join("\n"));
+else console.log(`  ratio bot p99 / floor p99: ${(pct(99) / Number(p99)).toFixed(1)}×`);
+const admin2 = kafka.admin();
+await admin2.connect();
+await admin2.deleteTopics({ topics: [floorTopic] });
+await admin2.disconnect();
+
+console.log("");
+await lookupBench();

@@ -1,0 +1,25 @@
+import { expect, test } from "bun:test";
+import { encode } from "../wire.ts";
+import { auditRow, processedByDate, wallClockDate, wallClockMicros } from "./processed.ts";
+
+const kafkaMs = Date.UTC(2024, 7, 26, 2, 0, 0);
+
+test("the sender's zone-less wall-clock time is kept to the microsecond, not shifted", () => {
+  const micros = wallClockMicros("2024-08-26T23:59:59.670735", kafkaMs);
+  expect(micros).toBe(BigInt(Date.UTC(2024, 7, 26, 23, 59, 59)) * 1000n + 670735n);
+  expect(wallClockDate(micros)).toBe("2024-08-26");
+});
+
+test("rows keep bad records raw and flagged; the processed view drops joins, leaves and bad rows", () => {
+  const record = (value: Uint8Array | null, offset: number) => ({ offset, timestampMs: kafkaMs, value });
+  const rows = [
+    auditRow("방", "t", 0, record(encode({ sender: "[INFO]", message: "User [a] has entered the chat!\n", end: false, timestamp: "2024-08-26T10:00:00" }), 0)),
+    auditRow("방", "t", 0, record(encode({ sender: "a", message: "둘\n줄", end: false, timestamp: "2024-08-26T10:00:01" }), 1)),
+    auditRow("방", "t", 0, record(encode({ sender: "a", message: "\nUser [a] has exited the chatroom.", end: true, timestamp: "2024-08-27T00:00:00" }), 2)),
+    auditRow("방", "t", 0, record(Buffer.from("{oops"), 3)),
+  ];
+  expect(rows[3]).toMatchObject({ sender: null, problem: "not-json", raw: Buffer.from("{oops") });
+  const byDate = processedByDate(rows);
+  expect([...byDate.keys()]).toEqual(["2024-08-26"]);
+  expect(byDate.get("2024-08-26")?.map((r) => [r.offset, r.message])).toEqual([[1, "둘 줄"]]);
+});

@@ -1,0 +1,151 @@
+/**
+ * `dchat chat`: flags and prompts, then the full-screen chat on a terminal or line mode
+ * otherwise. Room and user are asked with @clack/prompts when the flags are missing.
+ */
+import { cancel, isCancel, text } from "@clack/prompts";
+import { type Command, type Io, parseFlags } from "../cli.ts";
+import { type KafkaSettings, kafkaFlags, kafkaFlagsHelp, kafkaSettings } from "../config.ts";
+import { ExitCode, isUserError, UserError, usageError } from "../errors.ts";
+import { connectKafka, kafkaFailure } from "../kafka.ts";
+import { roomToTopic } from "../rooms.ts";
+import { validateUserName } from "../users.ts";
+import { runPlain } from "./plain.ts";
+import { joinRoom } from "./room.ts";
+import { type ChatSession, runChat } from "./run.ts";
+
+const flags = {
+  ...kafkaFlags,
+  room: { type: "string", short: "r" },
+  user: { type: "string", short: "u" },
+  history: { type: "string" },
+  "ambiguous-wide": { type: "boolean" },
+} as const;
+
+const DEFAULT_HISTORY = 50;
+
+const help = `usage: dchat chat [--room ROOM] [--user NAME] [--history N]
+
+Joins a chat room: the last N messages of the room (default ${DEFAULT_HISTORY}), then live.
+Missing room or user name are asked for. Type a message and press Enter; type exit (or press
+Ctrl-C, or Ctrl-D on an empty line) to leave, which tells the room as the original did.
+Without a terminal (pipes), every input line is sent and every message printed as a line.
+
+  -r, --room ROOM       the chat room (any name; see "Rooms" in the README)
+  -u, --user NAME       your name as others see it
+  --history N           messages of the room shown on join (default ${DEFAULT_HISTORY}, 0 for none)
+  --ambiguous-wide      your terminal shows East Asian "ambiguous" characters (※ ○ …) as
+                        2 cells wide [$DCHAT_AMBIGUOUS_WIDE=1]
+
+keys: Enter send · Alt-Enter new line · ←/→ Home/End Ctrl-A/E · Alt-B/F word · Ctrl-W/U/K cut
+      Ctrl-Y paste cut · ↑/↓ history · PgUp/PgDn scroll · End back to newest · Ctrl-L redraw
+      Ctrl-Z suspend · Ctrl-C leave. NO_COLOR turns colours off.
+
+${kafkaFlagsHelp}`;
+
+function parseHistory(value: string | undefined): number | UserError {
+  if (value === undefined) return DEFAULT_HISTORY;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0)
+    return usageError(`dchat chat: --history must be a whole number of at least 0, got "${value}"`);
+  return n;
+}
+
+async function ask(
+  message: string,
+  validate: (value: string) => string | undefined,
+): Promise<string | UserError> {
+  const answer = await text({ message, validate: (value) => validate(value ?? "") });
+  if (isCancel(answer)) {
+    cancel("Cancelled.");
+    return new UserError("dchat chat: cancelled", ExitCode.Interrupted);
+  }
+  return answer;
+}
+
+const roomProblem = (value: string) => {
+  const topic = roomToTopic(value);
+  return isUserError(topic) ? topic.message : undefined;
+};
+const userProblem = (value: string) => {
+  const name = validateUserName(value);
+  return isUserError(name) ? name.message : undefined;
+};
+
+async function run(argv: string[], io: Io): Promise<number | UserError> {
+  const parsed = parseFlags(argv, flags, "chat", { positionals: false });
+  if (isUserError(parsed)) return parsed;
+  const { values } = parsed;
+  const history = parseHistory(values.history);
+  if (isUserError(history)) return history;
+  const settings = kafkaSettings(values, io.env);
+  if (isUserError(settings)) return settings;
+  const tty = Boolean(io.stdin.isTTY && io.stdout.isTTY);
+
+  let room = values.room;
+  let user = values.user;
+  if ((room === undefined || user === undefined) && !tty) {
+    return usageError(
+      "dchat chat: without a terminal, --room and --user are required (see dchat chat --help)",
+    );
+  }
+  if (room === undefined) {
+    const answer = await ask("Chat room", roomProblem);
+    if (isUserError(answer)) return answer;
+    room = answer;
+  }
+  if (user === undefined) {
+    const answer = await ask("Your name", userProblem);
+    if (isUserError(answer)) return answer;
+    user = answer;
+  }
+  const topic = roomToTopic(room);
+  if (isUserError(topic)) return topic;
+  const name = validateUserName(user);
+  if (isUserError(name)) return name;
+
+  const session = chatSession(settings, room, topic, name, history, {
+    color: io.env.NO_COLOR === undefined || io.env.NO_COLOR === "",
+    ambiguousWide: Boolean(values["ambiguous-wide"]) || io.env.DCHAT_AMBIGUOUS_WIDE === "1",
+  });
+  try {
+    return tty ? await runChat(session, io) : await runPlain(session, io);
+  } catch (error) {
+    if (isUserError(error)) return error;
+    if (isKafkaError(error)) return kafkaFailure(error, settings);
+    throw error;
+  }
+}
+
+function isKafkaError(error: unknown): boolean {
+  return /^KafkaJS/.test((error as { name?: string })?.name ?? "");
+}
+
+function chatSession(
+  settings: KafkaSettings,
+  room: string,
+  topic: string,
+  user: string,
+  history: number,
+  options: ChatSession["options"],
+): ChatSession {
+  return {
+    room,
+    user,
+    options,
+    connect: async (handlers) => {
+      const kafka = connectKafka(settings);
+      try {
+        return await joinRoom(kafka, topic, history, handlers);
+      } catch (error) {
+        throw isUserError(error) ? error : kafkaFailure(error, settings);
+      }
+    },
+  };
+}
+
+export const chatCommand: Command = {
+  name: "chat",
+  summary: "join a chat room (full-screen, Hangul-ready)",
+  help,
+  run,
+};

@@ -1,0 +1,69 @@
+/**
+ * Line mode, for when stdin or stdout is not a terminal (pipes, scripts, CI): every line read
+ * from stdin is sent as a message (`exit` leaves, as in the full-screen chat), every record of
+ * the room is printed as one terminal-safe line `HH:MM sender: text`, and end of input sends
+ * the leave record and exits.
+ */
+import { createInterface } from "node:readline";
+import type { Io } from "../cli.ts";
+import { safeText } from "../safe-text.ts";
+import { type ChatRecord, type Decoded, joinRecord, LEAVE_HINT, leaveRecord, textRecord } from "../wire.ts";
+import type { ChatSession } from "./run.ts";
+
+function clock(time: Date): string {
+  return `${String(time.getHours()).padStart(2, "0")}:${String(time.getMinutes()).padStart(2, "0")}`;
+}
+
+/** One record as the lines line mode prints (a leave record adds the original's hint). */
+export function plainLines(decoded: Decoded): string[] {
+  const time = clock(decoded.time);
+  if (!decoded.ok)
+    return [`${time} ⚠ malformed record: ${safeText(`${decoded.problem}: ${decoded.detail}`)}`];
+  const { sender, message, end } = decoded.record;
+  const text = safeText(message.replace(/^[\r\n]+|[\r\n]+$/g, "").normalize("NFC"));
+  if (end) return [`${time} ${text}`, LEAVE_HINT];
+  return [`${time} ${safeText(sender.normalize("NFC"))}: ${text}`];
+}
+
+export async function runPlain(session: ChatSession, io: Io): Promise<number> {
+  const write = (line: string) => io.stdout.write(`${line}\n`);
+  const link = await session.connect({
+    records: (records) => {
+      for (const decoded of records) for (const line of plainLines(decoded)) write(line);
+    },
+    connection: (state, reason) => {
+      if (state === "reconnecting")
+        io.stderr.write(`dchat chat: connection to Kafka lost (${reason ?? "unknown"}); reconnecting\n`);
+    },
+  });
+  let failed = 0;
+  const send = async (record: ChatRecord) => {
+    await link.send(record).catch((error: unknown) => {
+      failed++;
+      io.stderr.write(`dchat chat: not sent: ${JSON.stringify(record.message)} (${String(error)})\n`);
+    });
+  };
+  let stop: () => void = () => {};
+  const stopped = new Promise<void>((resolve) => {
+    stop = resolve;
+  });
+  const signals = ["SIGTERM", "SIGINT", "SIGHUP"] as const;
+  for (const signal of signals) process.on(signal, stop);
+  try {
+    await send(joinRecord(session.user, new Date()));
+    const lines = createInterface({ input: io.stdin, crlfDelay: Number.POSITIVE_INFINITY });
+    const reading = (async () => {
+      for await (const line of lines) {
+        if (line.trim() === "exit") break;
+        if (line.trim() !== "") await send(textRecord(session.user, line, new Date()));
+      }
+    })();
+    await Promise.race([reading, stopped]);
+    lines.close();
+    await send(leaveRecord(session.user, new Date()));
+  } finally {
+    for (const signal of signals) process.off(signal, stop);
+    await link.close();
+  }
+  return failed > 0 ? 1 : 0;
+}

@@ -1,0 +1,120 @@
+/**
+ * The chat's Kafka edge: one room = one topic. Every client must see every record of the room,
+ * so clients never share a consumer group. kafkajs needs a group id to consume at all, so each
+ * client uses its own (`dchat-chat-<uuid>`), commits no offsets (the position is always "the last
+ * N records, then live"), and deletes the group when it leaves. Even a client killed with
+ * SIGKILL leaves only an empty group without offsets, which the broker's group expiry removes.
+ *
+ * On join it reads the last `history` records of each partition (seek to max(low, high-N)),
+ * then follows live. Records carry a `live` flag so a mention in history does not ring.
+ */
+import { randomUUID } from "node:crypto";
+import { type Admin, type Consumer, ensureTopic, type Kafka, type Producer } from "../kafka.ts";
+import { type ChatRecord, type Decoded, decode, encode } from "../wire.ts";
+import type { Connection } from "./state.ts";
+
+export interface RoomHandlers {
+  records(records: Decoded[], live: boolean): void;
+  connection(state: Connection, reason?: string): void;
+}
+
+export interface RoomLink {
+  /** Resolves once the broker acknowledged the record; rejects when it could not be delivered. */
+  send(record: ChatRecord): Promise<void>;
+  /** Stops consuming, deletes this client's consumer group, disconnects. Never rejects. */
+  close(): Promise<void>;
+  groupId: string;
+}
+
+function describe(error: unknown): string {
+  const message = (error as { message?: string })?.message ?? String(error);
+  return message.split("\n")[0] ?? "unknown error";
+}
+
+export async function joinRoom(
+  kafka: Kafka,
+  topic: string,
+  history: number,
+  handlers: RoomHandlers,
+): Promise<RoomLink> {
+  await ensureTopic(kafka, topic);
+  const groupId = `dchat-chat-${randomUUID()}`;
+  const admin: Admin = kafka.admin();
+  const producer: Producer = kafka.producer({
+    allowAutoTopicCreation: false,
+    idempotent: true,
+    maxInFlightRequests: 1,
+  });
+  const consumer: Consumer = kafka.consumer({
+    groupId,
+    allowAutoTopicCreation: false,
+    sessionTimeout: 10_000,
+    // Small fetches: a backlog arrives as many short batches, so decoding one never holds up
+    // the keyboard for long (a 1 MiB fetch is ~10,000 records decoded in one go).
+    maxBytesPerPartition: 128 * 1024,
+    maxBytes: 512 * 1024,
+    heartbeatInterval: 1000,
+    // A chat client keeps trying: the status line says it is reconnecting.
+    retry: {
+      retries: Number.MAX_SAFE_INTEGER,
+      initialRetryTime: 300,
+      maxRetryTime: 5000,
+      restartOnFailure: async () => true,
+    },
+  });
+  await admin.connect();
+  await producer.connect();
+  const offsets = await admin.fetchTopicOffsets(topic);
+  /** Offsets at or past these were written after we joined. */
+  const liveFrom = new Map(offsets.map((o) => [o.partition, BigInt(o.high)]));
+
+  let current: Connection = "connecting";
+  const set = (state: Connection, reason?: string) => {
+    if (state === current) return;
+    current = state;
+    handlers.connection(state, reason);
+  };
+  consumer.on(consumer.events.FETCH, () => set("connected"));
+  consumer.on(consumer.events.GROUP_JOIN, () => set("connected"));
+  consumer.on(consumer.events.CRASH, (event) => set("reconnecting", describe(event.payload.error)));
+  consumer.on(consumer.events.REQUEST_TIMEOUT, () => set("reconnecting", "request timed out"));
+
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: false });
+  await consumer.run({
+    autoCommit: false,
+    eachBatch: async ({ batch }) => {
+      const from = liveFrom.get(batch.partition) ?? 0n;
+      const old: Decoded[] = [];
+      const fresh: Decoded[] = [];
+      for (const message of batch.messages) {
+        (BigInt(message.offset) < from ? old : fresh).push(decode(message.value, Number(message.timestamp)));
+      }
+      if (old.length) handlers.records(old, false);
+      if (fresh.length) handlers.records(fresh, true);
+    },
+  });
+  for (const { partition, high, low } of offsets) {
+    const start = BigInt(high) - BigInt(history);
+    const offset = start > BigInt(low) ? start : BigInt(low);
+    consumer.seek({ topic, partition, offset: offset.toString() });
+  }
+
+  return {
+    groupId,
+    async send(record) {
+      try {
+        await producer.send({ topic, acks: -1, messages: [{ value: encode(record) }] });
+      } catch (error) {
+        set("reconnecting", describe(error));
+        throw error;
+      }
+      set("connected");
+    },
+    async close() {
+      await consumer.disconnect().catch(() => {});
+      await admin.deleteGroups([groupId]).catch(() => {});
+      await Promise.all([admin.disconnect().catch(() => {}), producer.disconnect().catch(() => {})]);
+    },
+  };
+}

@@ -1,0 +1,100 @@
+import { describe, expect, test } from "bun:test";
+import { EventEmitter } from "node:events";
+import { diff, type Frame, Screen } from "./screen.ts";
+
+class FakeOut extends EventEmitter {
+  written = "";
+  write(text: string): boolean {
+    this.written += text;
+    return true;
+  }
+}
+
+function fakeTerminal() {
+  const raw: boolean[] = [];
+  const stdin = { setRawMode: (on: boolean) => raw.push(on) } as unknown as NodeJS.ReadStream;
+  const out = new FakeOut();
+  return { raw, out, term: { stdin, stdout: out as unknown as NodeJS.WriteStream } };
+}
+
+const frame = (rows: string[], cursor = { row: 0, col: 0 }): Frame => ({
+  rows,
+  cols: 20,
+  region: { top: 0, bottom: rows.length - 3 },
+  cursor,
+});
+
+describe("Screen", () => {
+  test("start turns on raw mode, the alternate screen and bracketed paste; stop undoes all of it", () => {
+    const { raw, out, term } = fakeTerminal();
+    const screen = new Screen(term);
+    screen.start();
+    expect(raw).toEqual([true]);
+    expect(out.written).toContain("\x1b[?1049h");
+    expect(out.written).toContain("\x1b[?2004h");
+    screen.stop();
+    expect(raw).toEqual([true, false]);
+    expect(out.written.endsWith("\x1b[r\x1b[?2004l\x1b[?25h\x1b[0m\x1b[?1049l")).toBe(true);
+    screen.stop();
+    expect(raw).toEqual([true, false]);
+  });
+
+  test("many requests before the next frame cost one frame, drawn from the latest state", async () => {
+    const { out, term } = fakeTerminal();
+    const screen = new Screen(term);
+    screen.start();
+    let version = 0;
+    for (let i = 0; i < 100; i++) {
+      version = i;
+      screen.request(() => frame([`v${version}`, "", "", ""]));
+    }
+    await Bun.sleep(40);
+    expect(screen.frames).toBe(1);
+    expect(out.written).toContain("v99");
+    expect(out.written).not.toContain("v98");
+    screen.stop();
+  });
+
+  test("the process exit handler restores the terminal after a crash", () => {
+    const { raw, out, term } = fakeTerminal();
+    const screen = new Screen(term);
+    screen.start();
+    process.emit("exit", 1);
+    expect(raw).toEqual([true, false]);
+    expect(out.written).toContain("\x1b[?1049l");
+    screen.stop();
+  });
+});
+
+describe("diff", () => {
+  test("an unchanged frame writes no rows; a changed row is erased then written", () => {
+    const a = frame(["one", "two", "", "in"], { row: 3, col: 2 });
+    expect(diff(a, a)).not.toContain("\x1b[2K");
+    const b = frame(["one", "TWO", "", "in"], { row: 3, col: 2 });
+    const out = diff(a, b);
+    expect(out).toContain("\x1b[2;1H\x1b[2KTWO");
+    expect(out).not.toContain("one");
+    expect(out).toEndWith("\x1b[4;3H\x1b[?25h\x1b[?2026l");
+  });
+
+  test("a pane moved up by k rows becomes one scroll of the region plus k rows", () => {
+    const a: Frame = {
+      rows: ["a", "b", "c", "d", "s", "in"],
+      cols: 20,
+      region: { top: 0, bottom: 3 },
+      cursor: { row: 5, col: 0 },
+    };
+    const b: Frame = { ...a, rows: ["c", "d", "e", "f", "s", "in"] };
+    const out = diff(a, b);
+    expect(out).toContain("\x1b[2S");
+    expect(out).toContain("e");
+    expect(out).not.toMatch(/\x1b\[1;1H/);
+  });
+
+  test("a new size or region redraws everything and sets the region again", () => {
+    const a = frame(["x", "", "", ""]);
+    const out = diff(a, { ...a, cols: 30 });
+    expect(out).toContain("\x1b[2J");
+    expect(out).toContain("\x1b[1;2r");
+  });
+});

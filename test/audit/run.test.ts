@@ -1,0 +1,185 @@
+/**
+ * `dchat audit` against the real broker: several runs with new records between them on a
+ * multi-partition Hangul-named room with bad records, nothing-new runs, retention gaps and the
+ * lock. The archive is read back with DuckDB and compared with the topic as kcat reads it.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { acquireLock } from "../../lib/audit/lock.ts";
+import { roomToTopic } from "../../lib/rooms.ts";
+import { encode } from "../../lib/wire.ts";
+import { brokerAddress, uniqueName } from "../support/broker.ts";
+import {
+  archivedRecords,
+  createTopic,
+  expectedRow,
+  kafkaFor,
+  processedKeys,
+  produce,
+  runAuditProcess,
+  topicRecords,
+} from "./support.ts";
+
+let brokers: string;
+const dirs: string[] = [];
+
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), "dchat-audit-"));
+  dirs.push(dir);
+  return dir;
+}
+
+beforeAll(async () => {
+  brokers = await brokerAddress();
+});
+
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+function chat(partition: number, sender: string, message: string, end = false, time = "2024-08-26T11:26:28.670735") {
+  return { partition, value: encode({ sender, message, end, timestamp: time }) };
+}
+
+function listFiles(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name))
+    .sort();
+}
+
+async function expectArchiveEqualsTopic(out: string, topic: string): Promise<void> {
+  const inTopic = topicRecords(brokers, topic);
+  const archived = (await archivedRecords(out)).filter((r) => r.topic === topic);
+  expect(archived.map((r) => `${r.partition}:${r.offset}`)).toEqual(
+    inTopic
+      .map((r) => ({ ...r }))
+      .sort((a, b) => a.partition - b.partition || a.offset - b.offset)
+      .map((r) => `${r.partition}:${r.offset}`),
+  );
+  const byKey = new Map(inTopic.map((r) => [`${r.partition}:${r.offset}`, r]));
+  for (const row of archived) {
+    const record = byKey.get(`${row.partition}:${row.offset}`);
+    if (record === undefined) throw new Error(`archived ${row.partition}:${row.offset} is not in the topic`);
+    const { sender, message, end, timestamp, raw } = row;
+    expect({ sender, message, end, timestamp, raw }).toEqual(expectedRow(record));
+  }
+}
+
+describe("dchat audit", () => {
+  test("archives a Hangul room's partitions exactly over several runs, keeping bad records", async () => {
+    const kafka = kafkaFor(brokers);
+    const room = `감사 테스트 ${uniqueName("방")}`;
+    const topic = roomToTopic(room) as string;
+    await createTopic(kafka, topic, 3);
+    const out = tempDir();
+
+    await produce(kafka, topic, [
+      chat(0, "[INFO]", "User [민수] has entered the chat!\n"),
+      chat(0, "민수", "안녕하세요\n두 줄"),
+      chat(1, "jane", "hello there", false, "2024-08-27T00:00:01"),
+      { partition: 1, value: Buffer.from([0xff, 0xfe, 0x00]) },
+      { partition: 2, value: "not json {" },
+      { partition: 2, value: null },
+      { partition: 2, value: '{"sender": 1, "message": "x", "end": false}' },
+      chat(2, "민수", "\nUser [민수] has exited the chatroom.", true),
+    ]);
+    const first = await runAuditProcess(["--out", out, "--rooms", room, "--brokers", brokers, "--file-records", "2"]);
+    expect(first.stderr).toBe("");
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain(`room "${room}" partition 2: 4 records`);
+    await expectArchiveEqualsTopic(out, topic);
+    const bad = (await archivedRecords(out)).filter((r) => r.problem !== null).map((r) => r.problem);
+    expect(bad.sort()).toEqual(["bad-field", "empty", "invalid-utf8", "not-json"]);
+
+    const quiet = await runAuditProcess(["--out", out, "--rooms", room, "--brokers", brokers]);
+    expect(quiet.code).toBe(0);
+    expect(quiet.stdout).toContain("nothing new");
+    const filesBefore = listFiles(out).filter((f) => f.endsWith(".parquet"));
+
+    await produce(
+      kafka,
+      topic,
+      Array.from({ length: 30 }, (_, i) => chat(i % 3, `user${i % 4}`, `메시지 ${i}`)),
+    );
+    const third = await runAuditProcess(["--out", out, "--rooms", room, "--brokers", brokers]);
+    expect(third.code).toBe(0);
+    expect(third.stdout).toContain("archived 30 records");
+    await expectArchiveEqualsTopic(out, topic);
+    // Earlier files are untouched; the processed view holds exactly the chat messages, once each.
+    expect(listFiles(out).filter((f) => f.endsWith(".parquet"))).toEqual(expect.arrayContaining(filesBefore));
+    const processed = await processedKeys(out);
+    expect(processed.length).toBe(new Set(processed.map((p) => p.key)).size);
+    expect(processed.length).toBe(2 + 30);
+    expect(processed.find((p) => p.message === "안녕하세요 두 줄")?.date).toBe("2024-08-26");
+    expect(processed.find((p) => p.message === "hello there")?.date).toBe("2024-08-27");
+    expect(readdirSync(join(out, "messages_audit"))).toEqual([`room=${room}`]);
+  });
+
+  test("a run with nothing new writes no files", async () => {
+    const kafka = kafkaFor(brokers);
+    const topic = uniqueName("audit-empty");
+    await createTopic(kafka, topic, 2);
+    const out = tempDir();
+    const result = await runAuditProcess(["--out", out, "--rooms", topic, "--brokers", brokers]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("nothing new");
+    expect(listFiles(out).filter((f) => !f.endsWith(".lock"))).toEqual([]);
+  });
+
+  test("no --out and no AUDIT_PATH is a usage error", async () => {
+    const result = await runAuditProcess(["--brokers", brokers]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("AUDIT_PATH");
+  });
+
+  test("a second run while one holds the lock exits 75 at once; a killed holder never blocks", async () => {
+    const out = tempDir();
+    const lock = await acquireLock(out);
+    if ("message" in lock) throw new Error(lock.message);
+    const second = await runAuditProcess(["--out", out, "--brokers", brokers]);
+    lock.release();
+    expect(second.code).toBe(75);
+    expect(second.stderr).toContain("another dchat audit run");
+
+    const holder = Bun.spawn(
+      [process.execPath, "-e", `const { acquireLock } = await import(${JSON.stringify(join(import.meta.dir, "../../lib/audit/lock.ts"))}); await acquireLock(${JSON.stringify(out)}); console.log("held"); await Bun.sleep(60000);`],
+      { stdout: "pipe" },
+    );
+    const reader = holder.stdout.getReader();
+    await reader.read();
+    expect((await runAuditProcess(["--out", out, "--brokers", brokers, "--rooms", uniqueName("none")])).code).toBe(75);
+    holder.kill("SIGKILL");
+    await holder.exited;
+    const after = await runAuditProcess(["--out", out, "--brokers", brokers, "--rooms", uniqueName("none")]);
+    expect(after.code).toBe(0);
+  });
+
+  test("records deleted by retention before archiving are reported and recorded as a gap", async () => {
+    const kafka = kafkaFor(brokers);
+    const topic = uniqueName("audit-gap");
+    await createTopic(kafka, topic, 1);
+    const out = tempDir();
+    await produce(kafka, topic, Array.from({ length: 10 }, (_, i) => chat(0, "a", `first ${i}`)));
+    expect((await runAuditProcess(["--out", out, "--rooms", topic, "--brokers", brokers])).code).toBe(0);
+
+    await produce(kafka, topic, Array.from({ length: 10 }, (_, i) => chat(0, "a", `second ${i}`)));
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.fetchTopicMetadata({ topics: [topic] });
+    await admin.deleteTopicRecords({ topic, partitions: [{ partition: 0, offset: "15" }] });
+    await admin.disconnect();
+
+    const result = await runAuditProcess(["--out", out, "--rooms", topic, "--brokers", brokers]);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain(`records 10..14 of room "${topic}" partition 0 were deleted by retention`);
+    const state = JSON.parse(readFileSync(join(out, "_dchat_audit_state.json"), "utf8"));
+    expect(state.gaps).toEqual([
+      { room: topic, topic, partition: 0, from: 10, to: 15, detectedAt: expect.any(String) },
+    ]);
+    const offsets = (await archivedRecords(out)).map((r) => r.offset);
+    expect(offsets).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 15, 16, 17, 18, 19]);
+  });
+});
