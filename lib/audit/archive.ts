@@ -3,10 +3,10 @@
  * Spark, DuckDB and pandas: offsets INT64, partition INT32, booleans BOOLEAN, the Kafka time as
  * a UTC-adjusted TIMESTAMP(MICROS), and the sender's wall-clock time as a local (not
  * UTC-adjusted) TIMESTAMP(MICROS) beside the original text. zstd (Bun's native codec) with
- * column statistics; one row group per file, since a file holds at most one batch.
+ * column statistics (on every column but long free text).
  */
 import type { SchemaElement } from "hyparquet-writer";
-import { ByteWriter, type ColumnSource, parquetWrite } from "hyparquet-writer";
+import { ByteWriter, type ColumnSource, ParquetWriter } from "hyparquet-writer";
 
 /** One record of `messages_audit`. Typed fields are null for a record that failed to decode. */
 export interface AuditRow {
@@ -97,19 +97,37 @@ const PROCESSED_SCHEMA: SchemaElement[] = [
   localMicros("timestamp", true),
 ];
 
-function encode(schema: SchemaElement[], columnData: ColumnSource[], rows: number): Uint8Array {
-  const writer = new ByteWriter();
-  parquetWrite({
-    writer,
-    schema,
-    columnData,
-    codec: "ZSTD",
-    compressors: { ZSTD: (input: Uint8Array) => Bun.zstdCompressSync(input, { level: ZSTD_LEVEL }) },
-    statistics: true,
-    rowGroupSize: Math.max(rows, 1),
-    createdBy: CREATED_BY,
-  });
-  return writer.getBytes();
+/**
+ * One Parquet file built a row group at a time, so only one chunk of decoded rows is alive
+ * however many records the file holds. `finish` returns the file's bytes.
+ */
+class FileBuilder<T> {
+  private readonly writer = new ByteWriter();
+  private readonly parquet: ParquetWriter;
+
+  constructor(
+    schema: SchemaElement[],
+    private readonly columns: (rows: readonly T[]) => ColumnSource[],
+  ) {
+    this.parquet = new ParquetWriter({
+      writer: this.writer,
+      schema,
+      codec: "ZSTD",
+      compressors: { ZSTD: (input: Uint8Array) => Bun.zstdCompressSync(input, { level: ZSTD_LEVEL }) },
+      statistics: true,
+      createdBy: CREATED_BY,
+    });
+  }
+
+  /** Appends `rows` as one row group. */
+  add(rows: readonly T[]): void {
+    if (rows.length > 0) this.parquet.write({ columnData: this.columns(rows), rowGroupSize: rows.length });
+  }
+
+  finish(): Uint8Array {
+    this.parquet.finish();
+    return this.writer.getBytes();
+  }
 }
 
 function column<T, V>(rows: readonly T[], pick: (row: T) => V): V[] {
@@ -130,41 +148,52 @@ function int64s<T>(rows: readonly T[], pick: (row: T) => number | bigint): BigIn
   return out;
 }
 
+// Long free text gains nothing from min/max statistics; keys, times and flags keep theirs.
+const noStats = { statistics: false } as const;
+
+function auditColumns(rows: readonly AuditRow[]): ColumnSource[] {
+  return [
+    { name: "room", data: column(rows, (r) => r.room) },
+    { name: "topic", data: column(rows, (r) => r.topic) },
+    { name: "partition", data: int32s(rows, (r) => r.partition) },
+    { name: "offset", data: int64s(rows, (r) => r.offset) },
+    { name: "kafka_timestamp", data: int64s(rows, (r) => r.kafkaTimeMicros) },
+    { name: "sender", data: column(rows, (r) => r.sender) },
+    { name: "message", data: column(rows, (r) => r.message), ...noStats },
+    { name: "end", data: column(rows, (r) => r.end) },
+    { name: "timestamp", data: column(rows, (r) => r.timestamp), ...noStats },
+    { name: "local_time", data: column(rows, (r) => r.localTimeMicros) },
+    { name: "problem", data: column(rows, (r) => r.problem) },
+    { name: "problem_detail", data: column(rows, (r) => r.problemDetail), ...noStats },
+    { name: "raw", data: column(rows, (r) => r.raw), ...noStats },
+  ];
+}
+
+function processedColumns(rows: readonly ProcessedRow[]): ColumnSource[] {
+  return [
+    { name: "room", data: column(rows, (r) => r.room) },
+    { name: "topic", data: column(rows, (r) => r.topic) },
+    { name: "partition", data: int32s(rows, (r) => r.partition) },
+    { name: "offset", data: int64s(rows, (r) => r.offset) },
+    { name: "sender", data: column(rows, (r) => r.sender) },
+    { name: "message", data: column(rows, (r) => r.message), ...noStats },
+    { name: "end", data: column(rows, (r) => r.end) },
+    { name: "timestamp", data: int64s(rows, (r) => r.localTimeMicros) },
+  ];
+}
+
+export const auditFile = () => new FileBuilder(AUDIT_SCHEMA, auditColumns);
+export const processedFile = () => new FileBuilder(PROCESSED_SCHEMA, processedColumns);
+export type { FileBuilder };
+
 export function encodeAuditFile(rows: readonly AuditRow[]): Uint8Array {
-  return encode(
-    AUDIT_SCHEMA,
-    [
-      { name: "room", data: column(rows, (r) => r.room) },
-      { name: "topic", data: column(rows, (r) => r.topic) },
-      { name: "partition", data: int32s(rows, (r) => r.partition) },
-      { name: "offset", data: int64s(rows, (r) => r.offset) },
-      { name: "kafka_timestamp", data: int64s(rows, (r) => r.kafkaTimeMicros) },
-      { name: "sender", data: column(rows, (r) => r.sender) },
-      { name: "message", data: column(rows, (r) => r.message) },
-      { name: "end", data: column(rows, (r) => r.end) },
-      { name: "timestamp", data: column(rows, (r) => r.timestamp) },
-      { name: "local_time", data: column(rows, (r) => r.localTimeMicros) },
-      { name: "problem", data: column(rows, (r) => r.problem) },
-      { name: "problem_detail", data: column(rows, (r) => r.problemDetail) },
-      { name: "raw", data: column(rows, (r) => r.raw) },
-    ],
-    rows.length,
-  );
+  const file = auditFile();
+  file.add(rows);
+  return file.finish();
 }
 
 export function encodeProcessedFile(rows: readonly ProcessedRow[]): Uint8Array {
-  return encode(
-    PROCESSED_SCHEMA,
-    [
-      { name: "room", data: column(rows, (r) => r.room) },
-      { name: "topic", data: column(rows, (r) => r.topic) },
-      { name: "partition", data: int32s(rows, (r) => r.partition) },
-      { name: "offset", data: int64s(rows, (r) => r.offset) },
-      { name: "sender", data: column(rows, (r) => r.sender) },
-      { name: "message", data: column(rows, (r) => r.message) },
-      { name: "end", data: column(rows, (r) => r.end) },
-      { name: "timestamp", data: int64s(rows, (r) => r.localTimeMicros) },
-    ],
-    rows.length,
-  );
+  const file = processedFile();
+  file.add(rows);
+  return file.finish();
 }

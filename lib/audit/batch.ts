@@ -1,15 +1,20 @@
 /**
- * One partition's records on their way into files. Records collect until the batch holds
- * `maxRecords` records or `maxBytes` of record values (bounded memory whatever the backlog),
- * then the batch is committed: its processed-view files first, one per local date, then its
- * raw file, all under the same offset-range name. The raw file is the commit point (see
- * offsets.ts), so a crash anywhere in between leaves nothing the next run would count twice.
+ * One partition's records on their way into files. Records collect as fetched (offset, time,
+ * value bytes) until the batch holds `maxRecords` records or `maxBytes` of values (bounded
+ * memory whatever the backlog); then the batch is committed: decoded and encoded one row
+ * group at a time, its processed-view files written first (one per local date), then its raw
+ * file, all under the same offset-range name. The raw file is the commit point (offsets.ts),
+ * so a crash anywhere in between leaves nothing the next run would count twice.
  */
 import { join } from "node:path";
-import { type AuditRow, encodeAuditFile, encodeProcessedFile } from "./archive.ts";
+import { type AuditRow, auditFile, type FileBuilder, type ProcessedRow, processedFile } from "./archive.ts";
 import { AUDIT_DIR, dataFileName, hiveDir, PROCESSED_DIR, writeDurably } from "./files.ts";
 import { auditRow, processedByDate, type SourceRecord } from "./processed.ts";
-import type { ProcessedRow } from "./archive.ts";
+
+/** Rows decoded and encoded at a time: also the row group size. */
+const ROW_GROUP = 10_000;
+/** Past this resident size a commit ends with a full collection (see commit). */
+const MEMORY_BUDGET = 200 * 1024 * 1024;
 
 export interface BatchLimits {
   maxRecords: number;
@@ -23,7 +28,7 @@ export interface CommitResult {
 }
 
 export class PartitionBatch {
-  private rows: AuditRow[] = [];
+  private records: SourceRecord[] = [];
   private bytes = 0;
 
   constructor(
@@ -32,35 +37,53 @@ export class PartitionBatch {
     readonly topic: string,
     readonly partition: number,
     private readonly limits: BatchLimits,
-    private readonly onCommit: (result: CommitResult, processed: ProcessedRow[][]) => void,
+    private readonly onCommit: (result: CommitResult) => void,
+    /** Sees every processed row of a batch before it is written (for the run's statistics). */
+    private readonly onProcessed: (rows: readonly ProcessedRow[]) => void,
   ) {}
 
   add(records: readonly SourceRecord[]): void {
     for (const record of records) {
-      this.rows.push(auditRow(this.room, this.topic, this.partition, record));
+      this.records.push(record);
       this.bytes += record.value?.byteLength ?? 0;
-      if (this.rows.length >= this.limits.maxRecords || this.bytes >= this.limits.maxBytes) this.commit();
+      if (this.records.length >= this.limits.maxRecords || this.bytes >= this.limits.maxBytes) this.commit();
     }
   }
 
   commit(): void {
-    const rows = this.rows;
-    if (rows.length === 0) return;
-    this.rows = [];
+    const records = this.records;
+    if (records.length === 0) return;
+    this.records = [];
     this.bytes = 0;
     const name = dataFileName({
       topic: this.topic,
       partition: this.partition,
-      first: (rows[0] as AuditRow).offset,
-      last: (rows[rows.length - 1] as AuditRow).offset,
+      first: (records[0] as SourceRecord).offset,
+      last: (records[records.length - 1] as SourceRecord).offset,
     });
-    const byDate = processedByDate(rows);
-    for (const [date, processed] of byDate) {
-      writeDurably(join(this.out, PROCESSED_DIR, hiveDir("date", date)), name, encodeProcessedFile(processed));
-    }
-    writeDurably(join(this.out, AUDIT_DIR, hiveDir("room", this.room)), name, encodeAuditFile(rows));
+    const raw = auditFile();
+    const processed = new Map<string, FileBuilder<ProcessedRow>>();
     let bad = 0;
-    for (const row of rows) if (row.problem !== null) bad++;
-    this.onCommit({ rows: rows.length, bad, files: byDate.size + 1 }, [...byDate.values()]);
+    for (let start = 0; start < records.length; start += ROW_GROUP) {
+      const rows: AuditRow[] = records
+        .slice(start, start + ROW_GROUP)
+        .map((record) => auditRow(this.room, this.topic, this.partition, record));
+      for (const row of rows) if (row.problem !== null) bad++;
+      raw.add(rows);
+      for (const [date, dated] of processedByDate(rows)) {
+        let file = processed.get(date);
+        if (file === undefined) processed.set(date, (file = processedFile()));
+        file.add(dated);
+        this.onProcessed(dated);
+      }
+    }
+    for (const [date, file] of processed) {
+      writeDurably(join(this.out, PROCESSED_DIR, hiveDir("date", date)), name, file.finish());
+    }
+    writeDurably(join(this.out, AUDIT_DIR, hiveDir("room", this.room)), name, raw.finish());
+    this.onCommit({ rows: records.length, bad, files: processed.size + 1 });
+    // The committed batch is garbage now. The collector lets such garbage pile up to several
+    // times the live data; collecting once memory passes the budget keeps the peak bounded.
+    if (process.memoryUsage.rss() > MEMORY_BUDGET) Bun.gc(true);
   }
 }

@@ -6,7 +6,7 @@
 import { UserError } from "../errors.ts";
 import { isInternalTopic, roomToTopic, topicToRoom } from "../rooms.ts";
 import type { ProcessedRow } from "./archive.ts";
-import { type BatchLimits, PartitionBatch } from "./batch.ts";
+import { type BatchLimits, type CommitResult, PartitionBatch } from "./batch.ts";
 import { ensureDir } from "./files.ts";
 import { acquireLock } from "./lock.ts";
 import { type Gap, loadState, nextOffset, reconcile, saveState, setStateOffset, stateOffset } from "./offsets.ts";
@@ -111,19 +111,19 @@ async function runLocked(source: Source, options: RunOptions): Promise<RunReport
 
   const counts = emptyCounts();
   const batches = new Map<string, PartitionBatch>();
+  const count = (rows: readonly ProcessedRow[]) => {
+    if (!options.stats) return;
+    for (const row of rows) addMessage(counts, row.sender, row.message, row.localTimeMicros);
+  };
   for (const report of reports.values()) {
-    const onCommit = (result: { rows: number; bad: number; files: number }, processed: ProcessedRow[][]) => {
+    const onCommit = (result: CommitResult) => {
       report.records += result.rows;
       report.bad += result.bad;
       report.files += result.files;
-      if (!options.stats) return;
-      for (const rows of processed) {
-        for (const row of rows) addMessage(counts, row.sender, row.message, row.localTimeMicros);
-      }
     };
     batches.set(
       key(report.topic, report.partition),
-      new PartitionBatch(options.out, report.room, report.topic, report.partition, options.limits, onCommit),
+      new PartitionBatch(options.out, report.room, report.topic, report.partition, options.limits, onCommit, count),
     );
   }
 

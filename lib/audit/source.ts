@@ -69,8 +69,8 @@ async function readRanges(kafka: Kafka, admin: Admin, ranges: PartitionRange[], 
   const groupId = `dchat-audit-${crypto.randomUUID()}`;
   const consumer = kafka.consumer({
     groupId,
-    maxBytesPerPartition: 8 * 1024 * 1024,
-    maxBytes: 32 * 1024 * 1024,
+    maxBytesPerPartition: 512 * 1024,
+    maxBytes: 2 * 1024 * 1024,
     maxWaitTimeInMs: 500,
     retry: { retries: 5 },
   });
@@ -115,7 +115,6 @@ async function readRanges(kafka: Kafka, admin: Admin, ranges: PartitionRange[], 
         .then(() =>
           consumer.run({
             autoCommit: false,
-            eachBatchAutoResolve: false,
             eachBatch: async ({ batch }) => {
               const k = key(batch.topic, batch.partition);
               const range = pending.get(k);

@@ -36,10 +36,30 @@ function bump(map: Map<string, number>, key: string, by = 1): void {
   map.set(key, (map.get(key) ?? 0) + by);
 }
 
+// UAX #29 never joins across white space, so each white-space-separated token segments alone to
+// the same words; chat vocabulary repeats, so a token's words are remembered (bounded).
+const TOKEN_CACHE_LIMIT = 200_000;
+const tokenWords = new Map<string, readonly string[]>();
+// \s minus U+FEFF, which UAX #29 treats as Format (ignored inside a word), not as a break.
+const WHITE_SPACE = /[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/;
+
+function segmentToken(token: string): readonly string[] {
+  let cached = tokenWords.get(token);
+  if (cached !== undefined) return cached;
+  const found: string[] = [];
+  for (const segment of segmenter.segment(token)) {
+    if (segment.isWordLike) found.push(segment.segment.toLowerCase());
+  }
+  cached = found;
+  if (tokenWords.size >= TOKEN_CACHE_LIMIT) tokenWords.clear();
+  tokenWords.set(token, cached);
+  return cached;
+}
+
 export function words(message: string): string[] {
   const out: string[] = [];
-  for (const segment of segmenter.segment(message.normalize("NFC"))) {
-    if (segment.isWordLike) out.push(segment.segment.toLowerCase());
+  for (const token of message.normalize("NFC").split(WHITE_SPACE)) {
+    if (token !== "") out.push(...segmentToken(token));
   }
   return out;
 }

@@ -114,25 +114,29 @@ class Bot {
     private readonly config: BotConfig,
   ) {
     this.#limiter = new RateLimiter(config.rateLimit);
-    this.pipeline = new TransactionPipeline(async () => {
-      const producer = kafka.producer({
-        transactionalId: `dchat-bot.${config.groupId}.${config.instance}`,
-        idempotent: true,
-        maxInFlightRequests: 1,
-        allowAutoTopicCreation: false,
-        // The coordinator answers CONCURRENT_TRANSACTIONS for a few ms after each commit, until
-        // its markers are written; kafkajs's default first retry after 300 ms would become the
-        // bot's latency (measured: a transaction takes 3–5 ms on loopback, 30 ms with a 20 ms retry).
-        retry: { retries: 10, initialRetryTime: 5, maxRetryTime: 2000 },
-      });
-      try {
-        await producer.connect();
-      } catch (error) {
-        await producer.disconnect().catch(() => {});
-        throw error;
-      }
-      return producer;
-    }, config.groupId);
+    this.pipeline = new TransactionPipeline(
+      async () => {
+        const producer = kafka.producer({
+          transactionalId: `dchat-bot.${config.groupId}.${config.instance}`,
+          idempotent: true,
+          maxInFlightRequests: 1,
+          allowAutoTopicCreation: false,
+          // The coordinator answers CONCURRENT_TRANSACTIONS for a few ms after each commit, until
+          // its markers are written; kafkajs's default first retry after 300 ms would become the
+          // bot's latency (measured: a transaction takes 3–5 ms on loopback, 30 ms with a 20 ms retry).
+          retry: { retries: 10, initialRetryTime: 5, maxRetryTime: 2000 },
+        });
+        try {
+          await producer.connect();
+        } catch (error) {
+          await producer.disconnect().catch(() => {});
+          throw error;
+        }
+        return producer;
+      },
+      config.groupId,
+      (batches, answers, ms) => config.log("debug", "transaction", { batches, answers, ms: Math.round(ms) }),
+    );
   }
 
   async #discover(admin: Admin): Promise<string[]> {

@@ -3,6 +3,7 @@ import { jamo } from "./hangul.ts";
 import { buildSuggester, editDistance } from "./suggest.ts";
 
 const titles = [
+  "해리 포터와 마법사의 돌",
   "괴물",
   "기생충",
   "살인의 추억",
@@ -26,6 +27,7 @@ test("close titles come first, at most `limit`", () => {
 });
 
 test("case and spacing do not matter; nothing close → nothing", () => {
+  expect(suggester.suggest("해리포터", 3)).toEqual(["해리 포터와 마법사의 돌"]);
   expect(suggester.suggest("the  hots", 3)).toEqual(["The Host"]);
   expect(suggester.suggest("타이타닉", 3)).toEqual([]);
   expect(suggester.suggest("", 3)).toEqual([]);

@@ -67,6 +67,11 @@ function closeness(query: number[], title: number[], cap: number): number {
   return Math.min(whole, editDistance(query, title.slice(0, query.length), cap) + 1);
 }
 
+/** What is compared: jamo, without spaces, since people write 해리포터 for 해리 포터와 마법사의 돌. */
+function spelling(key: string): number[] {
+  return jamo(key.replaceAll(" ", ""));
+}
+
 /** The `count` ids sharing the most bigrams, bucketed by the (small) shared count rather than sorted. */
 function mostShared(overlap: Map<number, number>, count: number): number[] {
   const buckets: number[][] = [];
@@ -96,7 +101,7 @@ export function buildSuggester(titles: string[]): Suggester {
     seen.add(key);
     const id = shown.length;
     shown.push(title);
-    const sequence = jamo(key);
+    const sequence = spelling(key);
     symbols.push(sequence);
     for (const gram of bigrams(sequence)) {
       const list = postings.get(gram);
@@ -107,7 +112,7 @@ export function buildSuggester(titles: string[]): Suggester {
 
   return {
     suggest(title, limit) {
-      const query = jamo(normalizeTitle(title));
+      const query = spelling(normalizeTitle(title));
       if (query.length === 0 || limit <= 0) return [];
       const lists = [...bigrams(query)]
         .map((gram) => postings.get(gram))

@@ -47,6 +47,8 @@ export class TransactionPipeline {
   constructor(
     private readonly newProducer: () => Promise<Producer>,
     private readonly groupId: string,
+    /** Told about every committed transaction: how many batches and answers, how long it took. */
+    private readonly onCommit: (batches: number, answers: number, ms: number) => void = () => {},
   ) {}
 
   /** Resolves once `answers` and `position` are committed together. */
@@ -99,7 +101,13 @@ export class TransactionPipeline {
       const end = this.#queue.findIndex((item) => "task" in item);
       const jobs = this.#queue.splice(0, end === -1 ? this.#queue.length : end) as Job[];
       try {
+        const started = performance.now();
         await this.#transact(jobs);
+        this.onCommit(
+          jobs.length,
+          jobs.reduce((sum, job) => sum + job.answers.length, 0),
+          performance.now() - started,
+        );
         for (const job of jobs) this.#committed.add(partitionKey(job.position.topic, job.position.partition));
         for (const job of jobs) job.done();
       } catch (error) {

@@ -113,14 +113,6 @@ function parts(entry: Entry): Parts {
         textStyle: { fg: NOTICE_COLOR },
         truncated,
       };
-    case "error":
-      return {
-        label: "!",
-        labelStyle: { fg: ERROR_COLOR, bold: true },
-        lines,
-        textStyle: { fg: ERROR_COLOR },
-        truncated,
-      };
   }
 }
 

@@ -48,12 +48,10 @@ export async function joinRoom(
   const consumer: Consumer = kafka.consumer({
     groupId,
     allowAutoTopicCreation: false,
-    sessionTimeout: 10_000,
     // Small fetches: a backlog arrives as many short batches, so decoding one never holds up
     // the keyboard for long (a 1 MiB fetch is ~10,000 records decoded in one go).
     maxBytesPerPartition: 128 * 1024,
     maxBytes: 512 * 1024,
-    heartbeatInterval: 1000,
     // A chat client keeps trying: the status line says it is reconnecting.
     retry: {
       retries: Number.MAX_SAFE_INTEGER,

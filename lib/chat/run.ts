@@ -80,21 +80,22 @@ export async function runChat(session: ChatSession, io: Io): Promise<number> {
     cleanupInput();
     const deadline = Date.now() + LEAVE_TIMEOUT_MS;
     while ((outbox.length > 0 || sending) && Date.now() < deadline) await sleep(50);
-    let leftOk = link === null;
-    if (link) {
-      const sent = await Promise.race([
-        link.send(record).then(
+    const current = link;
+    // Without a link the pump stops retrying; what is left in the outbox is reported below.
+    link = null;
+    const leftOk =
+      current === null ||
+      (await Promise.race([
+        current.send(record).then(
           () => true,
           () => false,
         ),
-        sleep(Math.max(0, deadline - Date.now())).then(() => false),
-      ]);
-      leftOk = sent;
-      await Promise.race([link.close(), sleep(3000)]);
-    }
+        sleep(Math.max(2000, deadline - Date.now())).then(() => false),
+      ]));
+    if (current) await Promise.race([current.close(), sleep(3000)]);
     screen.stop();
     removeSignals();
-    const unsent = outbox.map((item) => item.record.message);
+    const unsent = outbox.filter((item) => item.id > 0).map((item) => item.record.message);
     if (unsent.length > 0) {
       io.stderr.write(`dchat chat: ${unsent.length} message(s) were not sent (Kafka unreachable):\n`);
       for (const message of unsent) io.stderr.write(`  ${JSON.stringify(message)}\n`);

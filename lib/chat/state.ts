@@ -8,7 +8,7 @@ import type { ChatRecord, Decoded } from "../wire.ts";
 import { type Editor, emptyEditor } from "./editor.ts";
 import { emptyScrollback, type Scrollback } from "./scrollback.ts";
 
-export type EntryKind = "message" | "own" | "info" | "bot" | "leave" | "malformed" | "notice" | "error";
+export type EntryKind = "message" | "own" | "info" | "bot" | "leave" | "malformed" | "notice";
 
 /** Delivery of one of our own messages. */
 export type Delivery = "sending" | "sent" | "queued";
@@ -73,7 +73,6 @@ export type ChatEvent =
   /** A send failed and will be retried (run.ts retries until delivered or the user leaves). */
   | { type: "send-failed"; id: number; reason: string }
   | { type: "connection"; state: Connection; reason?: string; now: Date }
-  | { type: "notice"; text: string; now: Date; kind?: "notice" | "error" }
   | { type: "leave"; now: Date };
 
 export type ChatEffect =

@@ -247,11 +247,6 @@ export function update(state: ChatState, event: ChatEvent): Result {
       const next = { ...state, connection: event.state };
       return [text ? addEntry(next, { kind: "notice", time: event.now, sender: "", text }) : next, []];
     }
-    case "notice":
-      return [
-        addEntry(state, { kind: event.kind ?? "notice", time: event.now, sender: "", text: event.text }),
-        [],
-      ];
     case "leave":
       return leave(state, event.now);
   }

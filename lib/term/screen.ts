@@ -101,7 +101,8 @@ export interface Terminal {
 export class Screen {
   private last: Frame | null = null;
   private source: (() => Frame) | null = null;
-  private timer: ReturnType<typeof setTimeout> | null = null;
+  /** Cancels the scheduled frame, if one is scheduled. */
+  private timer: (() => void) | null = null;
   private timerWait = 0;
   private lastDraw = 0;
   private active = false;
@@ -179,19 +180,26 @@ export class Screen {
     this.cancel();
     const wait = urgent ? 0 : Math.max(0, this.lastDraw + FRAME_MS - this.now());
     this.timerWait = wait;
-    this.timer = setTimeout(() => {
+    const fire = () => {
       this.timer = null;
       this.draw();
-    }, wait);
+    };
+    // setImmediate when no wait is needed: a 0 ms setTimeout still costs about a millisecond.
+    if (wait === 0) {
+      const handle = setImmediate(fire);
+      this.timer = () => clearImmediate(handle);
+    } else {
+      const handle = setTimeout(fire, wait);
+      this.timer = () => clearTimeout(handle);
+    }
   }
 
   private cancel(): void {
-    if (this.timer) clearTimeout(this.timer);
+    this.timer?.();
     this.timer = null;
   }
 
-  /** Draws the latest frame now (also used on exit paths that must show a last state). */
-  draw(): void {
+  private draw(): void {
     if (!this.source || !this.active) return;
     const frame = this.source();
     const bytes = diff(this.last, frame) + (this.ringBell ? bell : "");

@@ -67,3 +67,12 @@ test("words are ICU word-like segments: Hangul, contractions and numbers, no pun
   expect(words("I'm planning, to visit Busan!")).toEqual(["i'm", "planning", "to", "visit", "busan"]);
   expect(words(";; ^^ *88")).toEqual(["88"]);
 });
+
+test("splitting at white space first finds the same words as segmenting the whole message", () => {
+  const segmenter = new Intl.Segmenter("ko", { granularity: "word" });
+  const whole = (text: string) =>
+    [...segmenter.segment(text.normalize("NFC"))].filter((s) => s.isWordLike).map((s) => s.segment.toLowerCase());
+  for (const text of ["ab\ufeffcd e", "a\u00a0b\u3000c", "it's 3.14, e.g. 1,000\nok", "ㅎ하 어ㅏ놔 👩‍💻 x"]) {
+    expect(words(text)).toEqual(whole(text));
+  }
+});

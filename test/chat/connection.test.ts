@@ -50,3 +50,17 @@ test("broker lost and back: status shown, input kept, the queued message deliver
   const sent = kcatConsume(brokers, room).map((v) => JSON.parse(v).message);
   expect(sent.filter((m: string) => m === "sent while down")).toHaveLength(1);
 }, 120_000);
+
+test("leaving while the broker is down reports what was not sent and exits 1", async () => {
+  const room = uniqueName("chat-down");
+  const c = new PtyChat(["--room", room, "--user", "lo", "--brokers", brokers], { cols: 100, rows: 14 });
+  await c.untilText("User [lo] has entered the chat!");
+  expect(kafka("stop").status).toBe(0);
+  c.type("never delivered\r");
+  await c.untilText("1 unsent");
+  c.type("\x03");
+  expect(await c.exited()).toBe(1);
+  expect(c.screen.altScreen()).toBe(false);
+  expect(c.text()).toContain("1 message(s) were not sent (Kafka unreachable):");
+  expect(c.text()).toContain('"never delivered"');
+}, 60_000);

@@ -214,6 +214,19 @@ describe("dchat chat keys and prompts in a terminal", () => {
     expect(await c.exited()).toBe(0);
   });
 
+  test("without --room and --user, both are asked for, then the chat starts", async () => {
+    const room = uniqueName("chat-prompt");
+    const c = new PtyChat(["--brokers", brokers]);
+    await c.untilText("Chat room");
+    c.type(`${room}\r`);
+    await c.untilText("Your name");
+    c.type("물어본사람\r");
+    await c.untilText("User [물어본사람] has entered the chat!");
+    expect(c.text()).toContain(`#${room} · 물어본사람`);
+    c.type("\x03");
+    expect(await c.exited()).toBe(0);
+  });
+
   test("Ctrl-C at the room prompt exits with 130 and a clean terminal", async () => {
     const c = new PtyChat(["--brokers", brokers]);
     await c.untilText("Chat room");

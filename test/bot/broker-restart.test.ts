@@ -1,0 +1,77 @@
+/**
+ * The bot survives a broker restart: on a private broker (its own port, so no other test loses
+ * its broker), a question is answered, the broker is stopped and started again, and the next
+ * question is answered too — once each.
+ */
+import { expect, test } from "bun:test";
+import { spawnSync } from "node:child_process";
+import { rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { repoRoot } from "../support/broker.ts";
+import { answersWhen, BotProcess, createRoom, say, testKafka } from "./support.ts";
+
+function kafkaScript(args: string[]): void {
+  const result = spawnSync(join(repoRoot, "scripts", "kafka"), args, { encoding: "utf8" });
+  if (result.status !== 0)
+    throw new Error(`scripts/kafka ${args.join(" ")} failed:\n${result.stderr}${result.stdout}`);
+}
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once("error", () => resolve(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
+  });
+}
+
+/** A base port whose four neighbours (broker, controller, SASL, TLS) are all free. */
+async function freeBasePort(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 20_000 + 4 * Math.floor(Math.random() * 2000);
+    const free = await Promise.all([0, 1, 2, 3].map((i) => portFree(base + i)));
+    if (free.every(Boolean)) return base;
+  }
+  throw new Error("no free port range for a private broker");
+}
+
+test("keeps answering across a broker restart", async () => {
+  const port = await freeBasePort();
+  const brokers = `127.0.0.1:${port}`;
+  const room = `bot-restart-${crypto.randomUUID().slice(0, 8)}`;
+  kafkaScript(["start", "--port", String(port), "--reset"]);
+  let bot: BotProcess | undefined;
+  try {
+    const kafka = await testKafka(brokers);
+    await createRoom(kafka, room);
+    bot = new BotProcess(brokers, ["--rooms", room, "--group", "bot-restart", "--rescan", "2"]);
+    await bot.serving(room);
+    const before = kafka.producer();
+    await before.connect();
+    await say(before, room, "kim", "@bot 기생충 | 감독");
+    await answersWhen(brokers, room, (a) => a.length >= 1);
+    await before.disconnect();
+
+    kafkaScript(["stop", "--port", String(port)]);
+    await Bun.sleep(2000);
+    kafkaScript(["start", "--port", String(port)]);
+
+    const after = kafka.producer();
+    await after.connect();
+    await say(after, room, "lee", "@bot 올드보이 | 제작년도");
+    await after.disconnect();
+    await answersWhen(brokers, room, (a) => a.length >= 2, 60_000);
+    await Bun.sleep(1000);
+    const answers = await answersWhen(brokers, room, () => true);
+    expect(answers.map((a) => a.message)).toEqual([
+      "기생충을 만든 감독의 이름은 봉준호 입니다.",
+      "올드보이의 제작년도는 2003 입니다.",
+    ]);
+    bot.proc.kill("SIGTERM");
+    expect(await bot.exited).toBe(0);
+  } finally {
+    bot?.proc.kill("SIGKILL");
+    kafkaScript(["stop", "--port", String(port)]);
+    rmSync(join(repoRoot, ".cache", "kafka", String(port)), { recursive: true, force: true });
+  }
+}, 120_000);
