@@ -6,7 +6,7 @@
  *   - Kafka's own org.apache.kafka.tools.ConsumerPerformance,
  *   - the original's path: a kafka-python consumer decoding the JSON (PyPI, venv under .cache/).
  * Prints records/s, peak RSS and ratios, then where dchat's time goes (fetch, decode, encode,
- * write). The archive is left in .cache/bench/audit-archive for bench/stats.
+ * write). The archive is left in .cache/bench/audit-archive for bench/stats; the topic is deleted.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
@@ -108,12 +108,12 @@ if (!existsSync(payloadFile)) writeFileSync(payloadFile, payloadLines(N));
 const produced = measure("produce (kcat -P)", [
   "sh",
   "-c",
-  [0, 1, 2]
+  `${[0, 1, 2]
     .map(
       (p) =>
         `awk 'NR % 3 == ${p}' ${payloadFile} | kcat -P -b ${brokers} -t ${topic} -p ${p} -X compression.codec=none -X linger.ms=50 -X batch.num.messages=10000`,
     )
-    .join(" & ") + " & wait",
+    .join(" & ")} & wait`,
 ]);
 const bytes = Bun.file(payloadFile).size - N;
 console.log(
@@ -234,4 +234,11 @@ for (const m of [dchat, dchatNoStats]) {
 }
 console.log("");
 console.log(await breakdown({ payloadFile, sample: 100_000, brokers, topic, records: N }));
-console.log(`\narchive left in ${archive}; topic ${topic} left on the broker for bench/stats re-runs`);
+{
+  const { kafkaFor } = await import("../../test/audit/support.ts");
+  const admin = kafkaFor(brokers).admin();
+  await admin.connect();
+  await admin.deleteTopics({ topics: [topic] });
+  await admin.disconnect();
+}
+console.log(`\narchive left in ${archive} for bench/stats; topic ${topic} deleted`);

@@ -161,7 +161,9 @@ const pct = (p: number) =>
 console.log(
   `chat-flood: ${produced} records in ${producedSeconds} s (${Math.round(produced / producedSeconds)}/s) into a room while typing (${chatCommandLine().join(" ")})`,
 );
-console.log(`  frames drawn: ${framesFlood} (≈${Math.round(framesFlood / producedSeconds)}/s; cap ~60/s)`);
+console.log(
+  `  frames drawn: ${framesFlood} (≈${Math.round(framesFlood / producedSeconds)}/s: message frames capped at ~60/s, keystroke echoes drawn at once)`,
+);
 console.log(`  keys typed: ${delays.length + lost}, lost/not echoed within 5 s: ${lost}`);
 console.log(
   `  key-to-echo: p50 ${pct(50)} ms  p99 ${pct(99)} ms  worst ${(delays.at(-1) ?? 0).toFixed(1)} ms  (goal ≤ 50 ms)`,

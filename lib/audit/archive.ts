@@ -148,8 +148,9 @@ function int64s<T>(rows: readonly T[], pick: (row: T) => number | bigint): BigIn
   return out;
 }
 
-// Long free text gains nothing from min/max statistics; keys, times and flags keep theirs.
-const noStats = { statistics: false } as const;
+// Long free text gains nothing from min/max statistics or a dictionary (its values rarely
+// repeat); keys, times and flags keep both.
+const noStats = { statistics: false, encoding: "PLAIN" } as const;
 
 function auditColumns(rows: readonly AuditRow[]): ColumnSource[] {
   return [
@@ -185,15 +186,3 @@ function processedColumns(rows: readonly ProcessedRow[]): ColumnSource[] {
 export const auditFile = () => new FileBuilder(AUDIT_SCHEMA, auditColumns);
 export const processedFile = () => new FileBuilder(PROCESSED_SCHEMA, processedColumns);
 export type { FileBuilder };
-
-export function encodeAuditFile(rows: readonly AuditRow[]): Uint8Array {
-  const file = auditFile();
-  file.add(rows);
-  return file.finish();
-}
-
-export function encodeProcessedFile(rows: readonly ProcessedRow[]): Uint8Array {
-  const file = processedFile();
-  file.add(rows);
-  return file.finish();
-}

@@ -72,7 +72,10 @@ export class PartitionBatch {
       raw.add(rows);
       for (const [date, dated] of processedByDate(rows)) {
         let file = processed.get(date);
-        if (file === undefined) processed.set(date, (file = processedFile()));
+        if (file === undefined) {
+          file = processedFile();
+          processed.set(date, file);
+        }
         file.add(dated);
         this.onProcessed(dated);
       }

@@ -64,7 +64,12 @@ const statsFlags = {
   json: { type: "boolean" },
 } as const;
 
-function archiveDir(flag: string | undefined, env: Io["env"], name: string, command: string): string | UserError {
+function archiveDir(
+  flag: string | undefined,
+  env: Io["env"],
+  name: string,
+  command: string,
+): string | UserError {
   const dir = flag ?? env.AUDIT_PATH;
   if (dir === undefined || dir === "") {
     return usageError(`dchat ${command}: no archive directory: give ${name} DIR or set AUDIT_PATH`);
@@ -77,7 +82,9 @@ function roomPattern(text: string | undefined): RegExp | undefined | UserError {
   try {
     return new RegExp(text, "u");
   } catch (error) {
-    return usageError(`dchat audit: --room-pattern is not a valid regular expression: ${(error as Error).message}`);
+    return usageError(
+      `dchat audit: --room-pattern is not a valid regular expression: ${(error as Error).message}`,
+    );
   }
 }
 
@@ -91,12 +98,21 @@ function dateFlag(value: string | undefined, flag: string): string | undefined |
   return value;
 }
 
-function printReport(report: RunReport, out: string, io: Io, top: number, stats: boolean, json: boolean): void {
+function printReport(
+  report: RunReport,
+  out: string,
+  io: Io,
+  top: number,
+  stats: boolean,
+  json: boolean,
+): void {
   const written = report.partitions.filter((p) => p.records > 0);
   const records = written.reduce((n, p) => n + p.records, 0);
   const summary = stats ? summarize(report.counts, top) : undefined;
   if (json) {
-    io.stdout.write(`${JSON.stringify({ out, records, partitions: report.partitions, gaps: report.gaps, stats: summary })}\n`);
+    io.stdout.write(
+      `${JSON.stringify({ out, records, partitions: report.partitions, gaps: report.gaps, stats: summary })}\n`,
+    );
     return;
   }
   if (report.removedTemps + report.removedOrphans > 0) {
@@ -115,7 +131,8 @@ function printReport(report: RunReport, out: string, io: Io, top: number, stats:
     );
   }
   io.stdout.write(`archived ${records} records into ${out}\n`);
-  if (summary !== undefined && summary.messages > 0) io.stdout.write(`\n${renderSummary(summary, io.stdout.columns ?? 80)}`);
+  if (summary !== undefined && summary.messages > 0)
+    io.stdout.write(`\n${renderSummary(summary, io.stdout.columns ?? 80)}`);
 }
 
 async function runCommand(argv: string[], io: Io): Promise<number | UserError> {
@@ -161,14 +178,17 @@ async function runCommand(argv: string[], io: Io): Promise<number | UserError> {
     }
   } catch (error) {
     if (error instanceof UserError) return error;
-    if (isFileError(error)) return new UserError(`dchat audit: cannot write the archive: ${(error as Error).message}`);
+    if (isFileError(error))
+      return new UserError(`dchat audit: cannot write the archive: ${(error as Error).message}`);
     return kafkaFailure(error, settings);
   }
 }
 
 function isFileError(error: unknown): boolean {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  return typeof code === "string" && /^E(ACCES|PERM|NOSPC|ROFS|NOTDIR|ISDIR|EXIST|NOENT|DQUOT|IO)$/.test(code);
+  return (
+    typeof code === "string" && /^E(ACCES|PERM|NOSPC|ROFS|NOTDIR|ISDIR|EXIST|NOENT|DQUOT|IO)$/.test(code)
+  );
 }
 
 async function statsCommand(argv: string[], io: Io): Promise<number | UserError> {

@@ -5,7 +5,16 @@
  * offsets the archive holds. Every file is written under a temporary name, fsynced, renamed
  * into place and its directory fsynced: after a crash a file is either whole or absent.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from "node:fs";
 import { dirname, join, resolve } from "node:path";
 
 export const AUDIT_DIR = "messages_audit";
@@ -44,7 +53,10 @@ const HIVE_UNSAFE = /[\u0000-\u001f"#%'*/:=?\\\u007f{[\]^]/g;
 
 /** `room=<value>` directory name, escaped the way Spark escapes partition values (%XX). */
 export function hiveDir(column: string, value: string): string {
-  const escaped = value.replace(HIVE_UNSAFE, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`);
+  const escaped = value.replace(
+    HIVE_UNSAFE,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`,
+  );
   return `${column}=${escaped}`;
 }
 

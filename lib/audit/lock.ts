@@ -24,7 +24,11 @@ let flockFn: Flock | null | undefined;
 async function loadFlock(): Promise<Flock | null> {
   if (flockFn !== undefined) return flockFn;
   const library =
-    process.platform === "linux" ? "libc.so.6" : process.platform === "darwin" ? "/usr/lib/libSystem.B.dylib" : null;
+    process.platform === "linux"
+      ? "libc.so.6"
+      : process.platform === "darwin"
+        ? "/usr/lib/libSystem.B.dylib"
+        : null;
   flockFn = null;
   if (library === null) return null;
   try {

@@ -63,7 +63,8 @@ export function loadState(out: string): State | UserError {
   }
   try {
     const state = JSON.parse(text) as State;
-    if (state.version !== 1 || typeof state.next !== "object" || !Array.isArray(state.gaps)) throw new Error();
+    if (state.version !== 1 || typeof state.next !== "object" || !Array.isArray(state.gaps))
+      throw new Error();
     return state;
   } catch {
     return new UserError(
@@ -141,7 +142,12 @@ export function reconcile(out: string): Reconciled {
 }
 
 /** Next offset to archive: the committed files win over a state file that lags them. */
-export function nextOffset(state: State, reconciled: Reconciled, topic: string, partition: number): number | undefined {
+export function nextOffset(
+  state: State,
+  reconciled: Reconciled,
+  topic: string,
+  partition: number,
+): number | undefined {
   const fromFiles = reconciled.filesNext.get(partitionKey(topic, partition));
   const fromState = stateOffset(state, topic, partition);
   if (fromFiles === undefined) return fromState;

@@ -24,23 +24,49 @@ function localWallMicros(instantMs: number): bigint {
   return BigInt(instantMs - offsetMinutes * 60_000) * 1000n;
 }
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+function naiveMicros(m: RegExpExecArray): bigint | null {
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  const monthDays = month === 2 && leap ? 29 : (DAYS_IN_MONTH[month - 1] ?? 0);
+  if (year < 1 || day < 1 || day > monthDays || hour > 23 || minute > 59 || second > 59) return null;
+  // Date.UTC maps years 0-99 to 1900-1999; setUTCFullYear does not.
+  const ms =
+    year >= 100
+      ? Date.UTC(year, month - 1, day, hour, minute, second)
+      : new Date(0).setUTCFullYear(year, month - 1, day) + ((hour * 60 + minute) * 60 + second) * 1000;
+  return BigInt(ms) * 1000n + BigInt(Number((m[7] ?? "").padEnd(6, "0").slice(0, 6)));
+}
+
 /** The sender's wall-clock time as zone-less microseconds (UTC fields hold the reading). */
 export function wallClockMicros(text: string, fallbackMs: number): bigint {
-  const instant = text === "" ? null : parseTimestamp(text);
-  if (instant === null) return localWallMicros(fallbackMs);
   const m = NAIVE.exec(text);
-  if (m === null) return localWallMicros(instant.getTime());
-  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as number[];
-  const date = new Date(0);
-  date.setUTCFullYear(year as number, (month as number) - 1, day as number);
-  date.setUTCHours(hour as number, minute as number, second as number, 0);
-  const micros = Number((m[7] ?? "").padEnd(6, "0").slice(0, 6));
-  return BigInt(date.getTime()) * 1000n + BigInt(micros);
+  if (m !== null) return naiveMicros(m) ?? localWallMicros(fallbackMs);
+  const instant = text === "" ? null : parseTimestamp(text);
+  return localWallMicros(instant === null ? fallbackMs : instant.getTime());
 }
+
+const DAY_MICROS = 86_400_000_000n;
+const dateNames = new Map<bigint, string>();
 
 /** `YYYY-MM-DD` of a zone-less wall-clock reading. */
 export function wallClockDate(micros: bigint): string {
-  return new Date(Number(micros / 1000n)).toISOString().slice(0, 10);
+  const day = micros >= 0n ? micros / DAY_MICROS : (micros - DAY_MICROS + 1n) / DAY_MICROS;
+  let name = dateNames.get(day);
+  if (name === undefined) {
+    name = new Date(Number(day * 86_400_000n)).toISOString().slice(0, 10);
+    if (dateNames.size > 10_000) dateNames.clear();
+    dateNames.set(day, name);
+  }
+  return name;
 }
 
 export function auditRow(room: string, topic: string, partition: number, record: SourceRecord): AuditRow {
@@ -88,7 +114,7 @@ export function isChatMessage(sender: string, end: boolean | null): boolean {
 
 /** The original DAG's cleanup: one line per message. */
 export function flattenNewlines(message: string): string {
-  return message.replace(NEWLINE, " ");
+  return message.includes("\n") || message.includes("\r") ? message.replace(NEWLINE, " ") : message;
 }
 
 /** The original DAG's filter and cleanup; null for rows it drops (and for bad records). */

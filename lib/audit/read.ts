@@ -39,7 +39,6 @@ const parsers = {
   timestampFromNanoseconds: (v: bigint | number) => BigInt(v) / 1000n,
 };
 
-
 function isDir(path: string): boolean {
   try {
     return statSync(path).isDirectory();
@@ -54,7 +53,8 @@ function parquetFilesUnder(dir: string, filter: ReadFilter): string[] {
     const path = join(dir, name);
     if (isDir(path)) {
       const date = hiveValue("date", name);
-      if (date !== null && ((filter.since && date < filter.since) || (filter.until && date > filter.until))) continue;
+      if (date !== null && ((filter.since && date < filter.since) || (filter.until && date > filter.until)))
+        continue;
       out.push(...parquetFilesUnder(path, filter));
     } else if (name.endsWith(".parquet")) {
       out.push(path);
@@ -99,7 +99,10 @@ async function readFile(path: string, filter: ReadFilter, onMessage: (m: Message
   const metadata = await parquetMetadataAsync(file);
   const present = new Set(metadata.schema.map((s) => s.name));
   const columns = ["room", "sender", "message", "end", "timestamp"].filter((c) => present.has(c));
-  const rows = (await parquetReadObjects({ file, metadata, columns, compressors, parsers })) as Record<string, unknown>[];
+  const rows = (await parquetReadObjects({ file, metadata, columns, compressors, parsers })) as Record<
+    string,
+    unknown
+  >[];
   for (const row of rows) {
     const { sender, message } = row;
     if (typeof sender !== "string" || typeof message !== "string") continue;

@@ -9,7 +9,15 @@ import type { ProcessedRow } from "./archive.ts";
 import { type BatchLimits, type CommitResult, PartitionBatch } from "./batch.ts";
 import { ensureDir } from "./files.ts";
 import { acquireLock } from "./lock.ts";
-import { type Gap, loadState, nextOffset, reconcile, saveState, setStateOffset, stateOffset } from "./offsets.ts";
+import {
+  type Gap,
+  loadState,
+  nextOffset,
+  reconcile,
+  saveState,
+  setStateOffset,
+  stateOffset,
+} from "./offsets.ts";
 import type { PartitionRange, Source } from "./source.ts";
 import { addMessage, type Counts, emptyCounts } from "./stats.ts";
 
@@ -105,7 +113,16 @@ async function runLocked(source: Source, options: RunOptions): Promise<RunReport
         continue;
       }
       ranges.push({ topic, partition, from, to: high });
-      reports.set(key(topic, partition), { room, topic, partition, from, to: high, records: 0, bad: 0, files: 0 });
+      reports.set(key(topic, partition), {
+        room,
+        topic,
+        partition,
+        from,
+        to: high,
+        records: 0,
+        bad: 0,
+        files: 0,
+      });
     }
   }
 
@@ -123,7 +140,15 @@ async function runLocked(source: Source, options: RunOptions): Promise<RunReport
     };
     batches.set(
       key(report.topic, report.partition),
-      new PartitionBatch(options.out, report.room, report.topic, report.partition, options.limits, onCommit, count),
+      new PartitionBatch(
+        options.out,
+        report.room,
+        report.topic,
+        report.partition,
+        options.limits,
+        onCommit,
+        count,
+      ),
     );
   }
 

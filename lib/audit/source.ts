@@ -88,7 +88,11 @@ async function readRanges(kafka: Kafka, admin: Admin, ranges: PartitionRange[], 
       let lastProgress = Date.now();
       const stall = setInterval(() => {
         if (Date.now() - lastProgress > STALL_MS) {
-          reject(new Error(`no progress reading ${[...pending.values()].map((r) => `${r.topic}[${r.partition}]`).join(", ")}`));
+          reject(
+            new Error(
+              `no progress reading ${[...pending.values()].map((r) => `${r.topic}[${r.partition}]`).join(", ")}`,
+            ),
+          );
         }
       }, 5_000);
       const finish = (error?: unknown) => {

@@ -2,11 +2,16 @@ import { expect, test } from "bun:test";
 import { bar, displayWidth, renderTable, truncate } from "./table.ts";
 
 test("rows line up by display width with Hangul, emoji and ASCII labels", () => {
-  const lines = renderTable("t", "sender", [
-    { key: "민수", count: 12 },
-    { key: "jane", count: 3 },
-    { key: "👩‍💻dev", count: 1 },
-  ], 80);
+  const lines = renderTable(
+    "t",
+    "sender",
+    [
+      { key: "민수", count: 12 },
+      { key: "jane", count: 3 },
+      { key: "👩‍💻dev", count: 1 },
+    ],
+    80,
+  );
   // Where each row's count ends, in terminal cells: the same column for every row.
   const countEnds = lines.slice(1).map((line) => displayWidth(/^.*?\s{2,}(\d+|count)/.exec(line)?.[0] ?? ""));
   expect(countEnds.length).toBe(4);

@@ -42,7 +42,12 @@ export function bar(value: number, max: number, width: number): string {
   return FULL.repeat(Math.floor(eighths / 8)) + (EIGHTHS[eighths % 8] ?? "");
 }
 
-export function renderTable(title: string, heading: string, entries: readonly Entry[], columns: number): string[] {
+export function renderTable(
+  title: string,
+  heading: string,
+  entries: readonly Entry[],
+  columns: number,
+): string[] {
   const labels = entries.map((e) => truncate(safeText(e.key), MAX_LABEL_WIDTH));
   const labelWidth = Math.max(displayWidth(heading), ...labels.map(displayWidth));
   const counts = entries.map((e) => e.count.toLocaleString("en-US"));

@@ -121,6 +121,13 @@ export class TransactionPipeline {
     this.#producer ??= await this.newProducer();
     const transaction = await this.#producer.transaction();
     try {
+      // Offsets first: the coordinator may still be writing the previous transaction's markers
+      // and answer CONCURRENT_TRANSACTIONS for a few ms. kafkajs does not retry AddOffsetsToTxn
+      // at all and retries AddPartitionsToTxn only after 300 ms, so the bot retries the offsets
+      // quickly itself; once they are in, the transaction is open and the answers go straight in.
+      await untilNotConcurrent(() =>
+        transaction.sendOffsets({ consumerGroupId: this.groupId, topics: offsetsOf(jobs) }),
+      );
       const answers = jobs.flatMap((job) => job.answers);
       if (answers.length > 0) {
         const byTopic = new Map<string, Answer[]>();
@@ -134,7 +141,6 @@ export class TransactionPipeline {
           })),
         });
       }
-      await transaction.sendOffsets({ consumerGroupId: this.groupId, topics: offsetsOf(jobs) });
       await transaction.commit();
     } catch (error) {
       await transaction.abort().catch(() => {});
@@ -147,6 +153,30 @@ export class TransactionPipeline {
     this.#producer = undefined;
     await producer?.disconnect().catch(() => {});
   }
+}
+
+const CONCURRENT_RETRY_MS = [2, 4, 8, 16, 32, 64, 128, 256, 512, 1000];
+
+function isConcurrentTransactions(error: unknown): boolean {
+  let current = error as { type?: string; originalError?: unknown; cause?: unknown } | undefined;
+  for (let depth = 0; current && depth < 10; depth++) {
+    if (current.type === "CONCURRENT_TRANSACTIONS") return true;
+    current = (current.originalError ?? current.cause) as typeof current;
+  }
+  return false;
+}
+
+/** Runs `request`, again after a short pause while the coordinator reports CONCURRENT_TRANSACTIONS. */
+async function untilNotConcurrent<T>(request: () => Promise<T>): Promise<T> {
+  for (const pause of CONCURRENT_RETRY_MS) {
+    try {
+      return await request();
+    } catch (error) {
+      if (!isConcurrentTransactions(error)) throw error;
+      await Bun.sleep(pause);
+    }
+  }
+  return request();
 }
 
 /** The furthest position per partition; a partition's batches arrive in order. */

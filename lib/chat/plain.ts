@@ -10,6 +10,8 @@ import { safeText } from "../safe-text.ts";
 import { type ChatRecord, type Decoded, joinRecord, LEAVE_HINT, leaveRecord, textRecord } from "../wire.ts";
 import type { ChatSession } from "./run.ts";
 
+const HISTORY_WAIT_MS = 10_000;
+
 function clock(time: Date): string {
   return `${String(time.getHours()).padStart(2, "0")}:${String(time.getMinutes()).padStart(2, "0")}`;
 }
@@ -36,6 +38,9 @@ export async function runPlain(session: ChatSession, io: Io): Promise<number> {
         io.stderr.write(`dchat chat: connection to Kafka lost (${reason ?? "unknown"}); reconnecting\n`);
     },
   });
+  // Print the room's recent messages before anything is sent (bounded: a transactional marker
+  // at the end of a partition would otherwise hold us forever).
+  await Promise.race([link.historyLoaded, Bun.sleep(HISTORY_WAIT_MS)]);
   let failed = 0;
   const send = async (record: ChatRecord) => {
     await link.send(record).catch((error: unknown) => {

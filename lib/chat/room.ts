@@ -21,6 +21,8 @@ export interface RoomHandlers {
 export interface RoomLink {
   /** Resolves once the broker acknowledged the record; rejects when it could not be delivered. */
   send(record: ChatRecord): Promise<void>;
+  /** Resolves once the history records (those before the join) have been handed to `records`. */
+  historyLoaded: Promise<void>;
   /** Stops consuming, deletes this client's consumer group, disconnects. Never rejects. */
   close(): Promise<void>;
   groupId: string;
@@ -77,6 +79,18 @@ export async function joinRoom(
   consumer.on(consumer.events.CRASH, (event) => set("reconnecting", describe(event.payload.error)));
   consumer.on(consumer.events.REQUEST_TIMEOUT, () => set("reconnecting", "request timed out"));
 
+  // Partitions whose history is still being read, with the offset that ends it.
+  const historyEnds = new Map<number, bigint>();
+  let historyDone!: () => void;
+  const historyLoaded = new Promise<void>((resolve) => {
+    historyDone = resolve;
+  });
+  for (const { partition, high, low } of offsets) {
+    const start = BigInt(high) - BigInt(history);
+    if ((start > BigInt(low) ? start : BigInt(low)) < BigInt(high)) historyEnds.set(partition, BigInt(high));
+  }
+  if (historyEnds.size === 0) historyDone();
+
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: false });
   await consumer.run({
@@ -90,6 +104,11 @@ export async function joinRoom(
       }
       if (old.length) handlers.records(old, false);
       if (fresh.length) handlers.records(fresh, true);
+      const end = historyEnds.get(batch.partition);
+      if (end !== undefined && BigInt(batch.lastOffset()) + 1n >= end) {
+        historyEnds.delete(batch.partition);
+        if (historyEnds.size === 0) historyDone();
+      }
     },
   });
   for (const { partition, high, low } of offsets) {
@@ -100,6 +119,7 @@ export async function joinRoom(
 
   return {
     groupId,
+    historyLoaded,
     async send(record) {
       try {
         await producer.send({ topic, acks: -1, messages: [{ value: encode(record) }] });

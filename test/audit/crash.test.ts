@@ -15,6 +15,7 @@ import {
   archivedRecords,
   auditProcessArgs,
   createTopic,
+  deleteCreatedTopics,
   expectedRow,
   kafkaFor,
   processedKeys,
@@ -31,7 +32,10 @@ beforeAll(async () => {
   out = mkdtempSync(join(tmpdir(), "dchat-audit-crash-"));
 });
 
-afterAll(() => rmSync(out, { recursive: true, force: true }));
+afterAll(async () => {
+  rmSync(out, { recursive: true, force: true });
+  await deleteCreatedTopics(brokers);
+});
 
 const ITERATIONS = 24;
 
@@ -40,7 +44,9 @@ function debris(dir: string): boolean {
   const names = readdirSync(dir, { recursive: true }).map(String);
   const raw = new Set(names.filter((n) => n.startsWith("messages_audit")).map((n) => n.split("/").at(-1)));
   return names.some(
-    (n) => n.endsWith(".tmp") || (n.startsWith("message_processed") && n.endsWith(".parquet") && !raw.has(n.split("/").at(-1))),
+    (n) =>
+      n.endsWith(".tmp") ||
+      (n.startsWith("message_processed") && n.endsWith(".parquet") && !raw.has(n.split("/").at(-1))),
   );
 }
 
@@ -49,7 +55,10 @@ function records(from: number, count: number) {
     const n = from + i;
     const sender = n % 11 === 0 ? "[INFO]" : `사용자${n % 5}`;
     const message = n % 13 === 0 ? `줄 하나\n줄 둘 ${n}` : `메시지 number ${n} ${"가나다".repeat(n % 7)}`;
-    const value = n % 97 === 0 ? `broken ${n}` : encode({ sender, message, end: n % 17 === 0, timestamp: "2024-08-26T23:59:59.999999" });
+    const value =
+      n % 97 === 0
+        ? `broken ${n}`
+        : encode({ sender, message, end: n % 17 === 0, timestamp: "2024-08-26T23:59:59.999999" });
     return { partition: n % 3, value };
   });
 }
@@ -60,7 +69,11 @@ test(`kill -9 at ${ITERATIONS} points, then one clean run: the archive equals th
   await createTopic(kafka, topic, 3);
   await produce(kafka, topic, records(0, 3000));
 
-  const producer = kafka.producer({ transactionalId: uniqueName("audit-tx"), maxInFlightRequests: 1, idempotent: true });
+  const producer = kafka.producer({
+    transactionalId: uniqueName("audit-tx"),
+    maxInFlightRequests: 1,
+    idempotent: true,
+  });
   await producer.connect();
   const aborted = await producer.transaction();
   await aborted.send({ topic, messages: records(100_000, 30) });
@@ -72,36 +85,57 @@ test(`kill -9 at ${ITERATIONS} points, then one clean run: the archive equals th
 
   let produced = 3000;
   let interrupted = 0;
+  let killed = 0;
   for (let i = 0; i < ITERATIONS; i++) {
     const proc = Bun.spawn(
-      auditProcessArgs(["--out", out, "--rooms", topic, "--brokers", brokers, "--file-records", "10", "--no-stats"]),
+      auditProcessArgs([
+        "--out",
+        out,
+        "--rooms",
+        topic,
+        "--brokers",
+        brokers,
+        "--file-records",
+        "10",
+        "--no-stats",
+      ]),
       { stdout: "ignore", stderr: "ignore", env: { ...process.env, TZ: "UTC" } },
     );
     // Spread kill instants from start-up through connecting, fetching and writing files.
-    const delay = 30 + ((i * 137) % 1300);
+    const delay = 30 + ((i * 137) % 900);
     await Bun.sleep(delay);
     proc.kill("SIGKILL");
     await proc.exited;
+    if (proc.signalCode === "SIGKILL") killed++;
     if (debris(out)) interrupted++;
-    await produce(kafka, topic, records(produced, 150));
-    produced += 150;
+    await produce(kafka, topic, records(produced, 600));
+    produced += 600;
   }
 
   // The kills landed after some runs had committed files, so recovery had real work to do.
   const beforeFinal = (await archivedRecords(out)).length;
   expect(beforeFinal).toBeGreaterThan(0);
   const final = await runAuditProcess(["--out", out, "--rooms", topic, "--brokers", brokers, "--no-stats"]);
-  console.log(`${interrupted} of ${ITERATIONS} kills left a temp or uncommitted file; ${beforeFinal} records archived before the final run`);
+  console.log(
+    `${killed} of ${ITERATIONS} runs were killed mid-run, ${interrupted} of them leaving a temp or uncommitted file; ` +
+      `${beforeFinal} records archived before the final run`,
+  );
   expect(final.stderr).toBe("");
   expect(final.code).toBe(0);
 
-  const inTopic = topicRecords(brokers, topic).sort((a, b) => a.partition - b.partition || a.offset - b.offset);
+  const inTopic = topicRecords(brokers, topic).sort(
+    (a, b) => a.partition - b.partition || a.offset - b.offset,
+  );
   expect(inTopic.length).toBe(produced + 30);
   const archived = await archivedRecords(out);
-  expect(archived.map((r) => `${r.partition}:${r.offset}`)).toEqual(inTopic.map((r) => `${r.partition}:${r.offset}`));
+  expect(archived.map((r) => `${r.partition}:${r.offset}`)).toEqual(
+    inTopic.map((r) => `${r.partition}:${r.offset}`),
+  );
   archived.forEach((row, i) => {
     const { sender, message, end, timestamp, raw } = row;
-    expect({ sender, message, end, timestamp, raw }).toEqual(expectedRow(inTopic[i] as (typeof inTopic)[number]));
+    expect({ sender, message, end, timestamp, raw }).toEqual(
+      expectedRow(inTopic[i] as (typeof inTopic)[number]),
+    );
   });
 
   const chatMessages = inTopic.filter((r) => {
@@ -109,7 +143,9 @@ test(`kill -9 at ${ITERATIONS} points, then one clean run: the archive equals th
     return e.sender !== null && e.sender !== "[INFO]" && e.end !== true;
   });
   const processed = await processedKeys(out);
-  expect(processed.map((p) => p.key).sort()).toEqual(chatMessages.map((r) => `${topic}+${r.partition}+${r.offset}`).sort());
+  expect(processed.map((p) => p.key).sort()).toEqual(
+    chatMessages.map((r) => `${topic}+${r.partition}+${r.offset}`).sort(),
+  );
   const leftovers = readdirSync(out, { recursive: true }).filter((name) => String(name).endsWith(".tmp"));
   expect(leftovers).toEqual([]);
 }, 180_000);

@@ -14,6 +14,7 @@ import { brokerAddress, uniqueName } from "../support/broker.ts";
 import {
   archivedRecords,
   createTopic,
+  deleteCreatedTopics,
   expectedRow,
   kafkaFor,
   processedKeys,
@@ -35,11 +36,18 @@ beforeAll(async () => {
   brokers = await brokerAddress();
 });
 
-afterAll(() => {
+afterAll(async () => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  await deleteCreatedTopics(brokers);
 });
 
-function chat(partition: number, sender: string, message: string, end = false, time = "2024-08-26T11:26:28.670735") {
+function chat(
+  partition: number,
+  sender: string,
+  message: string,
+  end = false,
+  time = "2024-08-26T11:26:28.670735",
+) {
   return { partition, value: encode({ sender, message, end, timestamp: time }) };
 }
 
@@ -86,7 +94,16 @@ describe("dchat audit", () => {
       { partition: 2, value: '{"sender": 1, "message": "x", "end": false}' },
       chat(2, "민수", "\nUser [민수] has exited the chatroom.", true),
     ]);
-    const first = await runAuditProcess(["--out", out, "--rooms", room, "--brokers", brokers, "--file-records", "2"]);
+    const first = await runAuditProcess([
+      "--out",
+      out,
+      "--rooms",
+      room,
+      "--brokers",
+      brokers,
+      "--file-records",
+      "2",
+    ]);
     expect(first.stderr).toBe("");
     expect(first.code).toBe(0);
     expect(first.stdout).toContain(`room "${room}" partition 2: 4 records`);
@@ -116,7 +133,34 @@ describe("dchat audit", () => {
     expect(processed.find((p) => p.message === "안녕하세요 두 줄")?.date).toBe("2024-08-26");
     expect(processed.find((p) => p.message === "hello there")?.date).toBe("2024-08-27");
     expect(readdirSync(join(out, "messages_audit"))).toEqual([`room=${room}`]);
-  });
+  }, 60_000);
+
+  test("a backlog of many fetches and many files per partition is archived exactly (regression: stalled at one fetch)", async () => {
+    const kafka = kafkaFor(brokers);
+    const topic = uniqueName("audit-backlog");
+    await createTopic(kafka, topic, 2);
+    const out = tempDir();
+    const text = "가나다라마바사 hello ".repeat(12);
+    await produce(
+      kafka,
+      topic,
+      Array.from({ length: 24_000 }, (_, i) => chat(i % 2, `u${i % 7}`, `${i} ${text}`)),
+    );
+    const result = await runAuditProcess([
+      "--out",
+      out,
+      "--rooms",
+      topic,
+      "--brokers",
+      brokers,
+      "--file-records",
+      "5000",
+    ]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("archived 24000 records");
+    await expectArchiveEqualsTopic(out, topic);
+    expect(readdirSync(join(out, "messages_audit", `room=${topic}`)).length).toBe(6);
+  }, 60_000);
 
   test("a run with nothing new writes no files", async () => {
     const kafka = kafkaFor(brokers);
@@ -127,13 +171,13 @@ describe("dchat audit", () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain("nothing new");
     expect(listFiles(out).filter((f) => !f.endsWith(".lock"))).toEqual([]);
-  });
+  }, 60_000);
 
   test("no --out and no AUDIT_PATH is a usage error", async () => {
     const result = await runAuditProcess(["--brokers", brokers]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("AUDIT_PATH");
-  });
+  }, 60_000);
 
   test("a second run while one holds the lock exits 75 at once; a killed holder never blocks", async () => {
     const out = tempDir();
@@ -145,27 +189,41 @@ describe("dchat audit", () => {
     expect(second.stderr).toContain("another dchat audit run");
 
     const holder = Bun.spawn(
-      [process.execPath, "-e", `const { acquireLock } = await import(${JSON.stringify(join(import.meta.dir, "../../lib/audit/lock.ts"))}); await acquireLock(${JSON.stringify(out)}); console.log("held"); await Bun.sleep(60000);`],
+      [
+        process.execPath,
+        "-e",
+        `const { acquireLock } = await import(${JSON.stringify(join(import.meta.dir, "../../lib/audit/lock.ts"))}); await acquireLock(${JSON.stringify(out)}); console.log("held"); await Bun.sleep(60000);`,
+      ],
       { stdout: "pipe" },
     );
     const reader = holder.stdout.getReader();
     await reader.read();
-    expect((await runAuditProcess(["--out", out, "--brokers", brokers, "--rooms", uniqueName("none")])).code).toBe(75);
+    expect(
+      (await runAuditProcess(["--out", out, "--brokers", brokers, "--rooms", uniqueName("none")])).code,
+    ).toBe(75);
     holder.kill("SIGKILL");
     await holder.exited;
     const after = await runAuditProcess(["--out", out, "--brokers", brokers, "--rooms", uniqueName("none")]);
     expect(after.code).toBe(0);
-  });
+  }, 60_000);
 
   test("records deleted by retention before archiving are reported and recorded as a gap", async () => {
     const kafka = kafkaFor(brokers);
     const topic = uniqueName("audit-gap");
     await createTopic(kafka, topic, 1);
     const out = tempDir();
-    await produce(kafka, topic, Array.from({ length: 10 }, (_, i) => chat(0, "a", `first ${i}`)));
+    await produce(
+      kafka,
+      topic,
+      Array.from({ length: 10 }, (_, i) => chat(0, "a", `first ${i}`)),
+    );
     expect((await runAuditProcess(["--out", out, "--rooms", topic, "--brokers", brokers])).code).toBe(0);
 
-    await produce(kafka, topic, Array.from({ length: 10 }, (_, i) => chat(0, "a", `second ${i}`)));
+    await produce(
+      kafka,
+      topic,
+      Array.from({ length: 10 }, (_, i) => chat(0, "a", `second ${i}`)),
+    );
     const admin = kafka.admin();
     await admin.connect();
     await admin.fetchTopicMetadata({ topics: [topic] });
@@ -174,12 +232,14 @@ describe("dchat audit", () => {
 
     const result = await runAuditProcess(["--out", out, "--rooms", topic, "--brokers", brokers]);
     expect(result.code).toBe(0);
-    expect(result.stderr).toContain(`records 10..14 of room "${topic}" partition 0 were deleted by retention`);
+    expect(result.stderr).toContain(
+      `records 10..14 of room "${topic}" partition 0 were deleted by retention`,
+    );
     const state = JSON.parse(readFileSync(join(out, "_dchat_audit_state.json"), "utf8"));
     expect(state.gaps).toEqual([
       { room: topic, topic, partition: 0, from: 10, to: 15, detectedAt: expect.any(String) },
     ]);
     const offsets = (await archivedRecords(out)).map((r) => r.offset);
     expect(offsets).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 15, 16, 17, 18, 19]);
-  });
+  }, 60_000);
 });

@@ -17,7 +17,9 @@ const sparkArchive = join(repoRoot, "..", "shared", "fixtures", "seed-spark-audi
 
 async function sparkSummary(filter = {}, top = 20) {
   const counts = emptyCounts();
-  const read = await readMessages(sparkArchive, filter, (m) => addMessage(counts, m.sender, m.message, m.localMicros));
+  const read = await readMessages(sparkArchive, filter, (m) =>
+    addMessage(counts, m.sender, m.message, m.localMicros),
+  );
   if ("message" in read) throw new Error(read.message);
   expect(read.files).toBe(24);
   return summarize(counts, top);
@@ -71,7 +73,9 @@ test("words are ICU word-like segments: Hangul, contractions and numbers, no pun
 test("splitting at white space first finds the same words as segmenting the whole message", () => {
   const segmenter = new Intl.Segmenter("ko", { granularity: "word" });
   const whole = (text: string) =>
-    [...segmenter.segment(text.normalize("NFC"))].filter((s) => s.isWordLike).map((s) => s.segment.toLowerCase());
+    [...segmenter.segment(text.normalize("NFC"))]
+      .filter((s) => s.isWordLike)
+      .map((s) => s.segment.toLowerCase());
   for (const text of ["ab\ufeffcd e", "a\u00a0b\u3000c", "it's 3.14, e.g. 1,000\nok", "ㅎ하 어ㅏ놔 👩‍💻 x"]) {
     expect(words(text)).toEqual(whole(text));
   }

@@ -24,10 +24,22 @@ export function kafkaFor(brokers: string): Kafka {
   return connectKafka(settings);
 }
 
+const created: string[] = [];
+
 export async function createTopic(kafka: Kafka, topic: string, partitions: number): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
+  await admin.disconnect();
+  created.push(topic);
+}
+
+/** Deletes the topics this process created with createTopic (and nothing else). */
+export async function deleteCreatedTopics(brokers: string): Promise<void> {
+  if (created.length === 0) return;
+  const admin = kafkaFor(brokers).admin();
+  await admin.connect();
+  await admin.deleteTopics({ topics: created.splice(0) }).catch(() => undefined);
   await admin.disconnect();
 }
 
@@ -38,8 +50,8 @@ export async function produce(
 ): Promise<void> {
   const producer = kafka.producer();
   await producer.connect();
-  for (let i = 0; i < messages.length; i += 5000) {
-    await producer.send({ topic, messages: messages.slice(i, i + 5000) });
+  for (let i = 0; i < messages.length; i += 1000) {
+    await producer.send({ topic, messages: messages.slice(i, i + 1000) });
   }
   await producer.disconnect();
 }
@@ -135,7 +147,8 @@ export async function processedKeys(out: string): Promise<{ key: string; date: s
 
 /** `dchat audit ARGS…`: the compiled binary, or with DCHAT_TEST_SOURCES=1 the sources (entry.ts). */
 export function auditProcessArgs(args: string[]): string[] {
-  if (process.env.DCHAT_TEST_SOURCES === "1") return [process.execPath, join(import.meta.dir, "entry.ts"), ...args];
+  if (process.env.DCHAT_TEST_SOURCES === "1")
+    return [process.execPath, join(import.meta.dir, "entry.ts"), ...args];
   return [...dchatCommand(), "audit", ...args];
 }
 
@@ -145,7 +158,10 @@ export interface AuditResult {
   stderr: string;
 }
 
-export async function runAuditProcess(args: string[], env: Record<string, string> = {}): Promise<AuditResult> {
+export async function runAuditProcess(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<AuditResult> {
   const proc = Bun.spawn(auditProcessArgs(args), {
     stdout: "pipe",
     stderr: "pipe",
@@ -160,13 +176,31 @@ export async function runAuditProcess(args: string[], env: Record<string, string
 }
 
 /** What an archived row must hold for a topic record: the decoded fields, or the raw bytes. */
-export function expectedRow(record: TopicRecord): Pick<ArchivedRecord, "sender" | "message" | "end" | "timestamp" | "raw"> {
+export function expectedRow(
+  record: TopicRecord,
+): Pick<ArchivedRecord, "sender" | "message" | "end" | "timestamp" | "raw"> {
   const value = record.value;
   try {
     const parsed = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(value ?? new Uint8Array()));
-    if (typeof parsed.sender === "string" && typeof parsed.message === "string" && typeof parsed.end === "boolean") {
-      return { sender: parsed.sender, message: parsed.message, end: parsed.end, timestamp: parsed.timestamp ?? null, raw: null };
+    if (
+      typeof parsed.sender === "string" &&
+      typeof parsed.message === "string" &&
+      typeof parsed.end === "boolean"
+    ) {
+      return {
+        sender: parsed.sender,
+        message: parsed.message,
+        end: parsed.end,
+        timestamp: parsed.timestamp ?? null,
+        raw: null,
+      };
     }
   } catch {}
-  return { sender: null, message: null, end: null, timestamp: null, raw: (value ?? Buffer.alloc(0)).toString("hex").toUpperCase() };
+  return {
+    sender: null,
+    message: null,
+    end: null,
+    timestamp: null,
+    raw: (value ?? Buffer.alloc(0)).toString("hex").toUpperCase(),
+  };
 }

@@ -131,3 +131,34 @@ test("kill -9 in the middle of a stream, then restart: one answer per question",
     expect(await second.exited).toBe(0);
   }
 }, 90_000);
+
+test("a second replica with the same --instance fences the first, which exits 1 saying why", async () => {
+  const id = crypto.randomUUID().slice(0, 8);
+  const room = `bot-f-${id}`;
+  created.push(room);
+  await createRoom(kafka, room, 2);
+  const args = ["--rooms", room, "--group", `bot-test-${id}`, "--instance", "same", "--movies", movies];
+  const first = new BotProcess(brokers, args);
+  let second: BotProcess | undefined;
+  try {
+    await first.serving(room);
+    // The first replica's producer exists (it has committed) before the second one starts.
+    const questions = [await ask(room, 0, 2)];
+    await answersWhen(brokers, room, (a) => a.length >= 1);
+    second = new BotProcess(brokers, args);
+    await second.waitFor("one partition", (l) => l.event === "assigned" && l.partitions === 1);
+    for (let i = 1; i < 5; i++) questions.push(await ask(room, i, 2));
+    const code = await Promise.race([first.exited, Bun.sleep(30_000).then(() => "still running")]);
+    expect(code).toBe(1);
+    expect(first.stderr.join("\n")).toContain(
+      'instance "same" was fenced by another bot using the same --instance',
+    );
+    await answersWhen(brokers, room, (a) => a.length >= questions.length);
+    await Bun.sleep(1500);
+    expectOneAnswerEach(await answersWhen(brokers, room, () => true), questions);
+  } finally {
+    first.proc.kill("SIGKILL");
+    second?.proc.kill("SIGTERM");
+    expect(await second?.exited).toBe(0);
+  }
+}, 60_000);

@@ -12,7 +12,7 @@ const session = {
     setTimeout(() => {
       throw new Error("boom from a bug");
     }, 500);
-    return { groupId: "none", send: async () => {}, close: async () => {} };
+    return { groupId: "none", historyLoaded: Promise.resolve(), send: async () => {}, close: async () => {} };
   },
 };
 
