@@ -37,7 +37,12 @@ export async function breakdown({ payloadFile, sample, brokers, topic, records }
   }));
   let fetched = 0;
   const fetchStart = performance.now();
-  await source.read(ranges, { records: (_t, _p, batch) => (fetched += batch.length), done: () => undefined });
+  await source.read(ranges, {
+    records: (_t, _p, batch) => {
+      fetched += batch.length;
+    },
+    done: () => undefined,
+  });
   const fetchSeconds = (performance.now() - fetchStart) / 1000;
   await source.close();
 

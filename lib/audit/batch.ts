@@ -1,30 +1,44 @@
 /**
- * One partition's records on their way into files. Records collect as fetched (offset, time,
- * value bytes) until the batch holds `maxRecords` records or `maxBytes` of values (bounded
- * memory whatever the backlog); then the batch is committed: decoded and encoded one row
- * group at a time, its processed-view files written first (one per local date), then its raw
- * file, all under the same offset-range name. The raw file is the commit point (offsets.ts),
- * so a crash anywhere in between leaves nothing the next run would count twice.
+ * One partition's records on their way into files. Records collect as fetched until the batch
+ * holds `maxRecords` records or `maxBytes` of values (bounded memory whatever the backlog),
+ * then go to the committer (commit.ts does the writing). A few commits may be in flight at
+ * once across partitions; past that, the fetch waits for the oldest.
  */
-import { join } from "node:path";
-import { type AuditRow, auditFile, type FileBuilder, type ProcessedRow, processedFile } from "./archive.ts";
-import { AUDIT_DIR, dataFileName, hiveDir, PROCESSED_DIR, writeDurably } from "./files.ts";
-import { auditRow, processedByDate, type SourceRecord } from "./processed.ts";
+import type { CommitJob, CommitOutcome } from "./commit.ts";
+import { pack } from "./commit.ts";
+import type { Committer } from "./committer.ts";
+import type { SourceRecord } from "./processed.ts";
 
-/** Rows decoded and encoded at a time: also the row group size. */
-const ROW_GROUP = 10_000;
-/** Past this resident size a commit ends with a full collection (see commit). */
-const MEMORY_BUDGET = 200 * 1024 * 1024;
+const MAX_IN_FLIGHT = 2;
 
 export interface BatchLimits {
   maxRecords: number;
   maxBytes: number;
 }
 
-export interface CommitResult {
-  rows: number;
-  bad: number;
-  files: number;
+/** Commits under way across all partitions; the first failure fails the run. */
+export class InFlight {
+  private readonly pending = new Set<Promise<void>>();
+  private failure: { error: unknown } | null = null;
+
+  add(commit: Promise<void>): void {
+    const tracked: Promise<void> = commit
+      .catch((error: unknown) => {
+        this.failure ??= { error };
+      })
+      .finally(() => this.pending.delete(tracked));
+    this.pending.add(tracked);
+  }
+
+  /** Waits until fewer than MAX_IN_FLIGHT commits are under way (failures surface in drain). */
+  async room(): Promise<void> {
+    while (this.pending.size >= MAX_IN_FLIGHT) await Promise.race(this.pending);
+  }
+
+  async drain(): Promise<void> {
+    await Promise.all(this.pending);
+    if (this.failure !== null) throw this.failure.error;
+  }
 }
 
 export class PartitionBatch {
@@ -32,61 +46,29 @@ export class PartitionBatch {
   private bytes = 0;
 
   constructor(
-    private readonly out: string,
-    readonly room: string,
-    readonly topic: string,
-    readonly partition: number,
+    private readonly job: Omit<CommitJob, "records">,
     private readonly limits: BatchLimits,
-    private readonly onCommit: (result: CommitResult) => void,
-    /** Sees every processed row of a batch before it is written (for the run's statistics). */
-    private readonly onProcessed: (rows: readonly ProcessedRow[]) => void,
+    private readonly committer: Committer,
+    private readonly inFlight: InFlight,
+    private readonly onCommit: (outcome: CommitOutcome) => void,
   ) {}
 
-  add(records: readonly SourceRecord[]): void {
+  async add(records: readonly SourceRecord[]): Promise<void> {
     for (const record of records) {
       this.records.push(record);
       this.bytes += record.value?.byteLength ?? 0;
-      if (this.records.length >= this.limits.maxRecords || this.bytes >= this.limits.maxBytes) this.commit();
+      if (this.records.length >= this.limits.maxRecords || this.bytes >= this.limits.maxBytes)
+        await this.flush();
     }
   }
 
-  commit(): void {
-    const records = this.records;
-    if (records.length === 0) return;
+  /** Sends what has collected to be committed; resolves once there is room for more. */
+  flush(): Promise<void> {
+    if (this.records.length === 0) return this.inFlight.room();
+    const records = pack(this.records);
     this.records = [];
     this.bytes = 0;
-    const name = dataFileName({
-      topic: this.topic,
-      partition: this.partition,
-      first: (records[0] as SourceRecord).offset,
-      last: (records[records.length - 1] as SourceRecord).offset,
-    });
-    const raw = auditFile();
-    const processed = new Map<string, FileBuilder<ProcessedRow>>();
-    let bad = 0;
-    for (let start = 0; start < records.length; start += ROW_GROUP) {
-      const rows: AuditRow[] = records
-        .slice(start, start + ROW_GROUP)
-        .map((record) => auditRow(this.room, this.topic, this.partition, record));
-      for (const row of rows) if (row.problem !== null) bad++;
-      raw.add(rows);
-      for (const [date, dated] of processedByDate(rows)) {
-        let file = processed.get(date);
-        if (file === undefined) {
-          file = processedFile();
-          processed.set(date, file);
-        }
-        file.add(dated);
-        this.onProcessed(dated);
-      }
-    }
-    for (const [date, file] of processed) {
-      writeDurably(join(this.out, PROCESSED_DIR, hiveDir("date", date)), name, file.finish());
-    }
-    writeDurably(join(this.out, AUDIT_DIR, hiveDir("room", this.room)), name, raw.finish());
-    this.onCommit({ rows: records.length, bad, files: processed.size + 1 });
-    // The committed batch is garbage now. The collector lets such garbage pile up to several
-    // times the live data; collecting once memory passes the budget keeps the peak bounded.
-    if (process.memoryUsage.rss() > MEMORY_BUDGET) Bun.gc(true);
+    this.inFlight.add(this.committer.commit({ ...this.job, records }).then(this.onCommit));
+    return this.inFlight.room();
   }
 }

@@ -7,6 +7,7 @@ import { type Command, type Io, parseFlags, positiveInt } from "../cli.ts";
 import { kafkaFlags, kafkaFlagsHelp, kafkaSettings } from "../config.ts";
 import { ExitCode, UserError, usageError } from "../errors.ts";
 import { connectKafka, kafkaFailure } from "../kafka.ts";
+import { startCommitter } from "./committer.ts";
 import { readMessages } from "./read.ts";
 import { type RunReport, runAudit } from "./run.ts";
 import { kafkaSource } from "./source.ts";
@@ -160,8 +161,9 @@ async function runCommand(argv: string[], io: Io): Promise<number | UserError> {
   const stats = values["no-stats"] !== true;
   try {
     const source = await kafkaSource(connectKafka(settings, { retries: 3 }));
+    const committer = await startCommitter();
     try {
-      const report = await runAudit(source, {
+      const report = await runAudit(source, committer, {
         out,
         ...(rooms !== undefined ? { rooms } : {}),
         ...(pattern !== undefined ? { roomPattern: pattern } : {}),
@@ -174,6 +176,7 @@ async function runCommand(argv: string[], io: Io): Promise<number | UserError> {
       printReport(report, out, io, top, stats, values.json === true);
       return ExitCode.Ok;
     } finally {
+      committer.close();
       await source.close().catch(() => undefined);
     }
   } catch (error) {

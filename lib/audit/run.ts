@@ -5,8 +5,9 @@
  */
 import { UserError } from "../errors.ts";
 import { isInternalTopic, roomToTopic, topicToRoom } from "../rooms.ts";
-import type { ProcessedRow } from "./archive.ts";
-import { type BatchLimits, type CommitResult, PartitionBatch } from "./batch.ts";
+import { type BatchLimits, InFlight, PartitionBatch } from "./batch.ts";
+import type { CommitOutcome } from "./commit.ts";
+import type { Committer } from "./committer.ts";
 import { ensureDir } from "./files.ts";
 import { acquireLock } from "./lock.ts";
 import {
@@ -19,7 +20,7 @@ import {
   stateOffset,
 } from "./offsets.ts";
 import type { PartitionRange, Source } from "./source.ts";
-import { addMessage, type Counts, emptyCounts } from "./stats.ts";
+import { type Counts, emptyCounts, mergeCounts } from "./stats.ts";
 
 export interface RunOptions {
   out: string;
@@ -68,18 +69,26 @@ async function auditedTopics(source: Source, options: RunOptions): Promise<strin
   return existing.filter((t) => pattern === undefined || pattern.test(topicToRoom(t))).sort();
 }
 
-export async function runAudit(source: Source, options: RunOptions): Promise<RunReport | UserError> {
+export async function runAudit(
+  source: Source,
+  committer: Committer,
+  options: RunOptions,
+): Promise<RunReport | UserError> {
   ensureDir(options.out);
   const lock = await acquireLock(options.out);
   if (lock instanceof UserError) return lock;
   try {
-    return await runLocked(source, options);
+    return await runLocked(source, committer, options);
   } finally {
     lock.release();
   }
 }
 
-async function runLocked(source: Source, options: RunOptions): Promise<RunReport | UserError> {
+async function runLocked(
+  source: Source,
+  committer: Committer,
+  options: RunOptions,
+): Promise<RunReport | UserError> {
   const state = loadState(options.out);
   if (state instanceof UserError) return state;
   const reconciled = reconcile(options.out);
@@ -128,34 +137,32 @@ async function runLocked(source: Source, options: RunOptions): Promise<RunReport
 
   const counts = emptyCounts();
   const batches = new Map<string, PartitionBatch>();
-  const count = (rows: readonly ProcessedRow[]) => {
-    if (!options.stats) return;
-    for (const row of rows) addMessage(counts, row.sender, row.message, row.localTimeMicros);
-  };
+  const inFlight = new InFlight();
   for (const report of reports.values()) {
-    const onCommit = (result: CommitResult) => {
-      report.records += result.rows;
-      report.bad += result.bad;
-      report.files += result.files;
+    const onCommit = (outcome: CommitOutcome) => {
+      report.records += outcome.rows;
+      report.bad += outcome.bad;
+      report.files += outcome.files;
+      if (outcome.counts !== null) mergeCounts(counts, outcome.counts);
+    };
+    const job = {
+      out: options.out,
+      room: report.room,
+      topic: report.topic,
+      partition: report.partition,
+      stats: options.stats,
     };
     batches.set(
       key(report.topic, report.partition),
-      new PartitionBatch(
-        options.out,
-        report.room,
-        report.topic,
-        report.partition,
-        options.limits,
-        onCommit,
-        count,
-      ),
+      new PartitionBatch(job, options.limits, committer, inFlight, onCommit),
     );
   }
 
   await source.read(ranges, {
     records: (topic, partition, records) => batches.get(key(topic, partition))?.add(records),
-    done: (topic, partition) => batches.get(key(topic, partition))?.commit(),
+    done: (topic, partition) => batches.get(key(topic, partition))?.flush(),
   });
+  await inFlight.drain();
 
   // Only now are all files durable; the state may move forward.
   let changed = gaps.length > 0;

@@ -29,10 +29,10 @@ export interface PartitionRange {
 }
 
 export interface ReadHandlers {
-  /** Records in offset order, all within [from, to). Synchronous: the next fetch waits for it. */
-  records(topic: string, partition: number, records: SourceRecord[]): void;
-  /** The partition reached `to`; no more records will come for it. */
-  done(topic: string, partition: number): void;
+  /** Records in offset order, all within [from, to). The next fetch waits for the promise. */
+  records(topic: string, partition: number, records: SourceRecord[]): Promise<void> | void;
+  /** The partition reached `to`; no more records will come for it. `read` waits for the promise. */
+  done(topic: string, partition: number): Promise<void> | void;
 }
 
 export interface Source {
@@ -95,10 +95,11 @@ async function readRanges(kafka: Kafka, admin: Admin, ranges: PartitionRange[], 
           );
         }
       }, 5_000);
+      const finishing: Promise<void>[] = [];
       const finish = (error?: unknown) => {
         clearInterval(stall);
-        if (error === undefined) resolve();
-        else reject(error);
+        if (error !== undefined) reject(error);
+        else Promise.all(finishing).then(() => resolve(), reject);
       };
       const advance = (topic: string, partition: number, position: number) => {
         lastProgress = Date.now();
@@ -106,7 +107,9 @@ async function readRanges(kafka: Kafka, admin: Admin, ranges: PartitionRange[], 
         if (range === undefined || position < range.to) return;
         pending.delete(key(topic, partition));
         consumer.pause([{ topic, partitions: [partition] }]);
-        handlers.done(topic, partition);
+        const flushed = Promise.resolve(handlers.done(topic, partition));
+        flushed.catch(() => undefined);
+        finishing.push(flushed);
         if (pending.size === 0) finish();
       };
       consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
@@ -132,7 +135,7 @@ async function readRanges(kafka: Kafka, admin: Admin, ranges: PartitionRange[], 
                 next = offset + 1;
               }
               cursor.set(k, next);
-              if (records.length > 0) handlers.records(batch.topic, batch.partition, records);
+              if (records.length > 0) await handlers.records(batch.topic, batch.partition, records);
             },
           }),
         )

@@ -20,7 +20,7 @@ import type { MovieDb } from "./movies.ts";
 import { type RateLimit, RateLimiter } from "./rate-limit.ts";
 import { respond } from "./respond.ts";
 import type { TopicFilter } from "./rooms-served.ts";
-import { type Answer, partitionKey, TransactionPipeline } from "./transactions.ts";
+import { type Answer, isFenced, partitionKey, TransactionPipeline } from "./transactions.ts";
 
 export interface BotConfig {
   settings: KafkaSettings;
@@ -59,17 +59,6 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-function isFenced(error: unknown): boolean {
-  let current = error as
-    | { type?: string; name?: string; originalError?: unknown; cause?: unknown }
-    | undefined;
-  for (let depth = 0; current && depth < 10; depth++) {
-    if (current.type === "PRODUCER_FENCED" || current.type === "INVALID_PRODUCER_EPOCH") return true;
-    current = (current.originalError ?? current.cause) as typeof current;
-  }
-  return false;
 }
 
 export async function runBot(config: BotConfig): Promise<number | UserError> {

@@ -43,6 +43,7 @@ export class TransactionPipeline {
   readonly #committed = new Set<string>();
   #producer: Producer | undefined;
   #draining: Promise<void> | undefined;
+  #fenced: unknown;
 
   constructor(
     private readonly newProducer: () => Promise<Producer>,
@@ -112,12 +113,16 @@ export class TransactionPipeline {
         for (const job of jobs) job.done();
       } catch (error) {
         await this.#discardProducer();
+        // A fenced producer means another process owns this transactional id now: making a
+        // new producer would fence that one in turn, so every later commit fails the same way.
+        if (hasErrorType(error, FENCED)) this.#fenced = error;
         for (const job of jobs) job.done(error);
       }
     }
   }
 
   async #transact(jobs: Job[]): Promise<void> {
+    if (this.#fenced !== undefined) throw this.#fenced;
     this.#producer ??= await this.newProducer();
     const transaction = await this.#producer.transaction();
     try {
@@ -157,13 +162,20 @@ export class TransactionPipeline {
 
 const CONCURRENT_RETRY_MS = [2, 4, 8, 16, 32, 64, 128, 256, 512, 1000];
 
-function isConcurrentTransactions(error: unknown): boolean {
+const FENCED = ["PRODUCER_FENCED", "INVALID_PRODUCER_EPOCH"];
+
+/** Whether kafkajs's error, or one it wraps, carries one of the protocol error `types`. */
+export function hasErrorType(error: unknown, types: string[]): boolean {
   let current = error as { type?: string; originalError?: unknown; cause?: unknown } | undefined;
   for (let depth = 0; current && depth < 10; depth++) {
-    if (current.type === "CONCURRENT_TRANSACTIONS") return true;
+    if (current.type !== undefined && types.includes(current.type)) return true;
     current = (current.originalError ?? current.cause) as typeof current;
   }
   return false;
+}
+
+export function isFenced(error: unknown): boolean {
+  return hasErrorType(error, FENCED);
 }
 
 /** Runs `request`, again after a short pause while the coordinator reports CONCURRENT_TRANSACTIONS. */
@@ -172,7 +184,7 @@ async function untilNotConcurrent<T>(request: () => Promise<T>): Promise<T> {
     try {
       return await request();
     } catch (error) {
-      if (!isConcurrentTransactions(error)) throw error;
+      if (!hasErrorType(error, ["CONCURRENT_TRANSACTIONS"])) throw error;
       await Bun.sleep(pause);
     }
   }

@@ -1,0 +1,118 @@
+/**
+ * Committing one batch of one partition: decode and encode a row group at a time, write the
+ * processed-view files first (one per local date), then the raw file, all under the same
+ * offset-range name. The raw file is the commit point (offsets.ts), so a crash anywhere in
+ * between leaves nothing the next run would count twice. Runs in the main thread or in a
+ * worker (committer.ts); the batch travels as transferable buffers (`PackedRecords`).
+ */
+import { join } from "node:path";
+import { type AuditRow, auditFile, type FileBuilder, type ProcessedRow, processedFile } from "./archive.ts";
+import { AUDIT_DIR, dataFileName, hiveDir, PROCESSED_DIR, writeDurably } from "./files.ts";
+import { auditRow, processedByDate, type SourceRecord } from "./processed.ts";
+import { addMessage, type Counts, emptyCounts } from "./stats.ts";
+
+/** Rows decoded and encoded at a time: also the row group size. */
+const ROW_GROUP = 10_000;
+/** Past this resident size (the whole process) a commit ends with a full collection. */
+const MEMORY_BUDGET = 150 * 1024 * 1024;
+
+/** A batch's records as four transferable arrays instead of thousands of objects. */
+export interface PackedRecords {
+  offsets: Float64Array;
+  times: Float64Array;
+  /** Value length, or -1 for a null value. */
+  lengths: Int32Array;
+  bytes: Uint8Array;
+}
+
+export interface CommitJob {
+  out: string;
+  room: string;
+  topic: string;
+  partition: number;
+  records: PackedRecords;
+  stats: boolean;
+}
+
+export interface CommitOutcome {
+  rows: number;
+  bad: number;
+  files: number;
+  /** Statistics of the batch's processed messages, when asked for. */
+  counts: Counts | null;
+}
+
+export function pack(records: readonly SourceRecord[]): PackedRecords {
+  const offsets = new Float64Array(records.length);
+  const times = new Float64Array(records.length);
+  const lengths = new Int32Array(records.length);
+  let size = 0;
+  for (const record of records) size += record.value?.byteLength ?? 0;
+  const bytes = new Uint8Array(size);
+  let at = 0;
+  records.forEach((record, i) => {
+    offsets[i] = record.offset;
+    times[i] = record.timestampMs;
+    const value = record.value;
+    lengths[i] = value === null ? -1 : value.byteLength;
+    if (value !== null) {
+      bytes.set(value, at);
+      at += value.byteLength;
+    }
+  });
+  return { offsets, times, lengths, bytes };
+}
+
+function unpack(packed: PackedRecords, start: number, end: number, byteStart: number): SourceRecord[] {
+  const out: SourceRecord[] = [];
+  let at = byteStart;
+  for (let i = start; i < end; i++) {
+    const length = packed.lengths[i] as number;
+    const value = length < 0 ? null : packed.bytes.subarray(at, at + length);
+    at += Math.max(length, 0);
+    out.push({ offset: packed.offsets[i] as number, timestampMs: packed.times[i] as number, value });
+  }
+  return out;
+}
+
+export function commitBatch(job: CommitJob): CommitOutcome {
+  const { records } = job;
+  const count = records.offsets.length;
+  const name = dataFileName({
+    topic: job.topic,
+    partition: job.partition,
+    first: records.offsets[0] as number,
+    last: records.offsets[count - 1] as number,
+  });
+  const counts = job.stats ? emptyCounts() : null;
+  const raw = auditFile();
+  const processed = new Map<string, FileBuilder<ProcessedRow>>();
+  let bad = 0;
+  let byteAt = 0;
+  for (let start = 0; start < count; start += ROW_GROUP) {
+    const end = Math.min(start + ROW_GROUP, count);
+    const group = unpack(records, start, end, byteAt);
+    for (const record of group) byteAt += record.value?.byteLength ?? 0;
+    const rows: AuditRow[] = group.map((record) => auditRow(job.room, job.topic, job.partition, record));
+    for (const row of rows) if (row.problem !== null) bad++;
+    raw.add(rows);
+    for (const [date, dated] of processedByDate(rows)) {
+      let file = processed.get(date);
+      if (file === undefined) {
+        file = processedFile();
+        processed.set(date, file);
+      }
+      file.add(dated);
+      if (counts !== null)
+        for (const row of dated) addMessage(counts, row.sender, row.message, row.localTimeMicros);
+    }
+  }
+  for (const [date, file] of processed) {
+    writeDurably(join(job.out, PROCESSED_DIR, hiveDir("date", date)), name, file.finish());
+  }
+  writeDurably(join(job.out, AUDIT_DIR, hiveDir("room", job.room)), name, raw.finish());
+  // The batch is garbage now. The collector lets such garbage pile up to several times the
+  // live data; collecting once memory passes the budget keeps the peak bounded.
+  if (process.memoryUsage.rss() > MEMORY_BUDGET) Bun.gc(true);
+  return { rows: count, bad, files: processed.size + 1, counts };
+}
