@@ -10,6 +10,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { availableParallelism, loadavg } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { encode } from "../../lib/wire.ts";
@@ -95,8 +96,13 @@ function kafkaTool(): string[] {
 }
 
 // --- the records -----------------------------------------------------------------------------
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ");
 console.log(
-  `bench/audit: ${N.toLocaleString("en-US")} records, 3 partitions, topic ${topic}, broker ${brokers}`,
+  `bench/audit: ${N.toLocaleString("en-US")} records, 3 partitions, topic ${topic}, broker ${brokers}; ` +
+    `${availableParallelism()} cores, load average ${load()}`,
 );
 const payloadFile = join(cache, `payload-${N}.txt`);
 if (!existsSync(payloadFile)) writeFileSync(payloadFile, payloadLines(N));
@@ -241,4 +247,5 @@ console.log(await breakdown({ payloadFile, sample: 100_000, brokers, topic, reco
   await admin.deleteTopics({ topics: [topic] });
   await admin.disconnect();
 }
+console.log(`\nload average at the end: ${load()} (other processes share these cores)`);
 console.log(`\narchive left in ${archive} for bench/stats; topic ${topic} deleted`);

@@ -118,7 +118,14 @@ const reading = (async () => {
 })();
 const readyBy = Date.now() + 60_000;
 while (ready.size < ROOMS && Date.now() < readyBy) await Bun.sleep(50);
-if (ready.size < ROOMS) throw new Error(`the bot did not take all ${ROOMS} rooms within 60 s`);
+if (ready.size < ROOMS) {
+  bot.kill("SIGKILL");
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.deleteTopics({ topics: rooms });
+  await admin.disconnect();
+  throw new Error(`the bot did not take all ${ROOMS} rooms within 60 s`);
+}
 
 // Answers as a chat client sees them: read_committed, from now on.
 const sentAt = new Map<string, number>();

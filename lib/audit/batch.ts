@@ -10,6 +10,11 @@ import type { Committer } from "./committer.ts";
 import type { SourceRecord } from "./processed.ts";
 
 const MAX_IN_FLIGHT = 2;
+/**
+ * Past this much heap (this thread's) a flush ends with a full collection: the collector
+ * otherwise lets fetched-and-packed records pile up to several times the live data.
+ */
+const HEAP_BUDGET = 64 * 1024 * 1024;
 
 export interface BatchLimits {
   maxRecords: number;
@@ -69,6 +74,8 @@ export class PartitionBatch {
     this.records = [];
     this.bytes = 0;
     this.inFlight.add(this.committer.commit({ ...this.job, records }).then(this.onCommit));
+    // The fetched records just packed are garbage now; see HEAP_BUDGET.
+    if (process.memoryUsage().heapUsed > HEAP_BUDGET) Bun.gc(true);
     return this.inFlight.room();
   }
 }

@@ -14,7 +14,7 @@ import { addMessage, type Counts, emptyCounts } from "./stats.ts";
 /** Rows decoded and encoded at a time: also the row group size. */
 const ROW_GROUP = 10_000;
 /** Past this resident size (the whole process) a commit ends with a full collection. */
-const MEMORY_BUDGET = 150 * 1024 * 1024;
+const MEMORY_BUDGET = 200 * 1024 * 1024;
 
 /** A batch's records as four transferable arrays instead of thousands of objects. */
 export interface PackedRecords {

@@ -75,11 +75,27 @@ class WorkerPool implements Committer {
   }
 }
 
-function startWorker(): Promise<Worker | null> {
+// From the sources the worker sits beside this file. In a `bun build --compile` binary every
+// module's import.meta.url is the binary's own (the virtual root), and the worker is there
+// only when the build lists lib/audit/commit-worker.ts as an extra entry point.
+const WORKER_URLS = [
+  new URL("./commit-worker.ts", import.meta.url).href,
+  new URL("./lib/audit/commit-worker.ts", import.meta.url).href,
+];
+
+async function startFirstWorker(): Promise<Worker | null> {
+  for (const url of WORKER_URLS) {
+    const worker = await startWorker(url);
+    if (worker !== null) return worker;
+  }
+  return null;
+}
+
+function startWorker(url: string): Promise<Worker | null> {
   return new Promise((resolve) => {
     let worker: Worker;
     try {
-      worker = new Worker(new URL("./commit-worker.ts", import.meta.url).href);
+      worker = new Worker(url);
     } catch {
       resolve(null);
       return;
@@ -94,8 +110,12 @@ function startWorker(): Promise<Worker | null> {
   });
 }
 
-/** Up to `count` workers (default: one per core, at most 4), or the main thread if none start. */
-export async function startCommitter(count = Math.min(4, availableParallelism())): Promise<Committer> {
-  const workers = (await Promise.all(Array.from({ length: count }, startWorker))).filter((w) => w !== null);
+/** Up to `count` workers (default: one per core beside the fetching main thread, 1 to 3), or the main thread if none start. */
+export async function startCommitter(
+  count = Math.max(1, Math.min(3, availableParallelism() - 1)),
+): Promise<Committer> {
+  const workers = (await Promise.all(Array.from({ length: count }, startFirstWorker))).filter(
+    (w) => w !== null,
+  );
   return workers.length === 0 ? inProcess : new WorkerPool(workers);
 }

@@ -56,24 +56,38 @@ function segmentToken(token: string): readonly string[] {
   return cached;
 }
 
+function forEachWord(message: string, visit: (word: string) => void): void {
+  for (const token of message.normalize("NFC").split(WHITE_SPACE)) {
+    if (token === "") continue;
+    for (const word of segmentToken(token)) visit(word);
+  }
+}
+
 export function words(message: string): string[] {
   const out: string[] = [];
-  for (const token of message.normalize("NFC").split(WHITE_SPACE)) {
-    if (token !== "") out.push(...segmentToken(token));
-  }
+  forEachWord(message, (word) => out.push(word));
   return out;
 }
 
+const MINUTE_MICROS = 60_000_000n;
+const MINUTES_PER_DAY = 1440n;
+const HOUR_MINUTES = Array.from(
+  { length: 1440 },
+  (_, m) => `${String(Math.floor(m / 60)).padStart(2, "0")}:${String(m % 60).padStart(2, "0")}`,
+);
+
 /** `HH:MM` of a zone-less wall-clock reading in microseconds. */
 export function hourMinute(localMicros: bigint): string {
-  const iso = new Date(Number(localMicros / 1000n)).toISOString();
-  return iso.slice(11, 16);
+  let minutes = localMicros / MINUTE_MICROS;
+  // BigInt division truncates toward zero; a reading before 1970 needs the floor.
+  if (localMicros < 0n && minutes * MINUTE_MICROS !== localMicros) minutes -= 1n;
+  return HOUR_MINUTES[Number(((minutes % MINUTES_PER_DAY) + MINUTES_PER_DAY) % MINUTES_PER_DAY)] as string;
 }
 
 export function addMessage(counts: Counts, sender: string, message: string, localMicros: bigint): void {
   counts.messages++;
   bump(counts.users, sender);
-  for (const word of words(message)) bump(counts.words, word);
+  forEachWord(message, (word) => bump(counts.words, word));
   bump(counts.times, hourMinute(localMicros));
 }
 

@@ -13,6 +13,15 @@ test("a burst is answered, the next gets one notice, then silence until a token 
   expect(limiter.check("r", "kim", 1020)).toBe("notify");
 });
 
+test("a question judged again (its batch redone) gets the same verdict", () => {
+  const limiter = new RateLimiter({ burst: 1, intervalMs: 1000 });
+  expect(limiter.check("r", "kim", 0, "t/0/1")).toBe("answer");
+  expect(limiter.check("r", "kim", 0, "t/0/2")).toBe("notify");
+  expect(limiter.check("r", "kim", 0, "t/0/1")).toBe("answer");
+  expect(limiter.check("r", "kim", 0, "t/0/2")).toBe("notify");
+  expect(limiter.check("r", "kim", 0, "t/0/3")).toBe("drop");
+});
+
 test("off never limits", () => {
   const limiter = new RateLimiter(parseRateLimit("off") ?? { burst: 1, intervalMs: 1 });
   for (let i = 0; i < 100; i++) expect(limiter.check("r", "kim", 0)).toBe("answer");

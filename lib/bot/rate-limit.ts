@@ -20,14 +20,37 @@ interface Bucket {
 
 /** Buckets that have refilled completely carry no information; pruned past this many senders. */
 const PRUNE_AT = 10_000;
+/** Verdicts remembered for redone batches: far more than one batch holds. */
+const REMEMBERED_VERDICTS = 50_000;
 
 export class RateLimiter {
   readonly #buckets = new Map<string, Bucket>();
+  /** Recent verdicts by record, oldest first (a Map keeps insertion order). */
+  readonly #verdicts = new Map<string, Verdict>();
 
   constructor(readonly limit: RateLimit) {}
 
-  check(room: string, sender: string, nowMs: number): Verdict {
+  /**
+   * The verdict for one question. `record` names it (topic/partition/offset): a batch whose
+   * transaction failed is read and judged again, and must get the same verdicts, not spend the
+   * sender's tokens twice.
+   */
+  check(room: string, sender: string, nowMs: number, record?: string): Verdict {
     if (this.limit.burst <= 0) return "answer";
+    const known = record === undefined ? undefined : this.#verdicts.get(record);
+    if (known !== undefined) return known;
+    const verdict = this.#decide(room, sender, nowMs);
+    if (record !== undefined) {
+      this.#verdicts.set(record, verdict);
+      if (this.#verdicts.size > REMEMBERED_VERDICTS) {
+        const oldest = this.#verdicts.keys().next().value;
+        if (oldest !== undefined) this.#verdicts.delete(oldest);
+      }
+    }
+    return verdict;
+  }
+
+  #decide(room: string, sender: string, nowMs: number): Verdict {
     const key = `${room}\u0000${sender}`;
     const bucket = this.#buckets.get(key) ?? { tokens: this.limit.burst, updatedMs: nowMs, notified: false };
     this.#refill(bucket, nowMs);

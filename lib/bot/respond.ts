@@ -25,6 +25,8 @@ export interface RespondContext {
   limiter: RateLimiter;
   room: string;
   nowMs: number;
+  /** Where the record is (topic/partition/offset), so a redone batch gets the same verdicts. */
+  record?: string;
 }
 
 /**
@@ -47,7 +49,7 @@ export function respond(
   if (end) return { kind: "ignore", reason: "leave" };
   const question = parseQuestion(message);
   if (question === undefined) return { kind: "ignore", reason: "chatter" };
-  const verdict = context.limiter.check(context.room, sender, context.nowMs);
+  const verdict = context.limiter.check(context.room, sender, context.nowMs, context.record);
   if (verdict === "drop") return { kind: "limited", sender };
   if (verdict === "notify") {
     const name = [...safeText(sender)].slice(0, NAME_ECHO_LIMIT).join("");

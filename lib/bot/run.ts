@@ -96,6 +96,12 @@ class Bot {
   /** Rooms seen at the first successful listing: read from their end when the group has no offset. */
   #initial: Set<string> | undefined;
   fatal: UserError | undefined;
+  /**
+   * Set when a transaction failed: its outcome may be unknown (a commit that timed out can
+   * still have succeeded), so the consumer's own position is no longer trusted. Nothing is
+   * committed until a new session has re-read the group's committed offsets.
+   */
+  #rebuilding = false;
   #failSession: ((error: unknown) => void) | undefined;
 
   constructor(
@@ -110,10 +116,9 @@ class Bot {
           idempotent: true,
           maxInFlightRequests: 1,
           allowAutoTopicCreation: false,
-          // The coordinator answers CONCURRENT_TRANSACTIONS for a few ms after each commit, until
-          // its markers are written; kafkajs's default first retry after 300 ms would become the
-          // bot's latency (measured: a transaction takes 3–5 ms on loopback, 30 ms with a 20 ms retry).
-          retry: { retries: 10, initialRetryTime: 5, maxRetryTime: 2000 },
+          // Bounded, unlike kafkajs's default for idempotent producers (retry forever): a send
+          // that keeps failing aborts the transaction, and the batch is redone with a new producer.
+          retry: { retries: 10, initialRetryTime: 50, maxRetryTime: 2000 },
         });
         try {
           await producer.connect();
@@ -134,6 +139,10 @@ class Bot {
 
   /** One consumer-group membership over the current room list; returns when the list changes or on stop. */
   async session(): Promise<void> {
+    // Before the group hands out committed offsets, the outcome of any transaction left open by
+    // a failure or a crash must be settled; see TransactionPipeline.ready.
+    await this.pipeline.ready();
+    this.#rebuilding = false;
     const admin = this.kafka.admin();
     await admin.connect();
     try {
@@ -194,18 +203,24 @@ class Bot {
         this.config.log("warn", "start-positions-failed", { error: errorText(error) }),
       );
     });
-    await consumer.connect();
-    const late = topics.filter((topic) => !this.#initial?.has(topic));
-    const early = topics.filter((topic) => this.#initial?.has(topic));
-    if (early.length > 0) await consumer.subscribe({ topics: early, fromBeginning: false });
-    if (late.length > 0) await consumer.subscribe({ topics: late, fromBeginning: true });
-    await consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      // Every partition's batch of a fetch is in flight at once, so one transaction takes them all.
-      partitionsConsumedConcurrently: 64,
-      eachBatch: (payload) => this.#batch(payload),
-    });
+    try {
+      await consumer.connect();
+      const late = topics.filter((topic) => !this.#initial?.has(topic));
+      const early = topics.filter((topic) => this.#initial?.has(topic));
+      if (early.length > 0) await consumer.subscribe({ topics: early, fromBeginning: false });
+      if (late.length > 0) await consumer.subscribe({ topics: late, fromBeginning: true });
+      await consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        // Every partition's batch of a fetch is in flight at once, so one transaction takes them all.
+        partitionsConsumedConcurrently: 64,
+        eachBatch: (payload) => this.#batch(payload),
+      });
+    } catch (error) {
+      // A room deleted between listing and subscribing, a broker gone: leave nothing connected.
+      await consumer.disconnect().catch(() => {});
+      throw error;
+    }
     return consumer;
   }
 
@@ -246,6 +261,7 @@ class Bot {
   async #batch({ batch, resolveOffset, isStale }: EachBatchPayload): Promise<void> {
     const last = batch.messages.at(-1);
     if (last === undefined) return;
+    if (this.#rebuilding) throw new Error("a transaction failed; waiting for the consumer to restart");
     const { topic, partition } = batch;
     const room = topicToRoom(topic);
     const answers: Answer[] = [];
@@ -257,6 +273,7 @@ class Bot {
         limiter: this.#limiter,
         room,
         nowMs: Date.now(),
+        record: `${topic}/${partition}/${message.offset}`,
       });
       if (outcome.kind === "malformed") {
         this.stats.malformed++;
@@ -289,8 +306,9 @@ class Bot {
         this.fatal = new UserError(
           `dchat bot: instance "${this.config.instance}" was fenced by another bot using the same --instance in group ${this.config.groupId}; give each replica its own --instance`,
         );
-        this.#failSession?.(error);
       }
+      this.#rebuilding = true;
+      this.#failSession?.(error);
       throw error;
     }
     resolveOffset(last.offset);

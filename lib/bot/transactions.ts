@@ -71,6 +71,19 @@ export class TransactionPipeline {
     });
   }
 
+  /**
+   * Makes sure a producer is initialised. Its InitProducerId returns only once the coordinator
+   * has finished whatever transaction a previous producer with this id left behind (committed
+   * it if the commit had reached the coordinator, aborted it otherwise), so offsets read from
+   * the group afterwards are final.
+   */
+  ready(): Promise<void> {
+    return this.exclusive(async () => {
+      if (this.#fenced !== undefined) throw this.#fenced;
+      this.#producer ??= await this.newProducer();
+    });
+  }
+
   /** Waits for queued work, then disconnects the producer. */
   async close(): Promise<void> {
     await this.#draining;

@@ -54,6 +54,10 @@ export async function joinRoom(
     // the keyboard for long (a 1 MiB fetch is ~10,000 records decoded in one go).
     maxBytesPerPartition: 128 * 1024,
     maxBytes: 512 * 1024,
+    // Leaving waits for the fetch in flight: kafkajs's 5 s long poll made `close` take up to
+    // 5 s, past the leave bound, so the group was not deleted. 500 ms is kafka-python's default,
+    // the original client's idle fetch rate.
+    maxWaitTimeInMs: 500,
     // A chat client keeps trying: the status line says it is reconnecting.
     retry: {
       retries: Number.MAX_SAFE_INTEGER,

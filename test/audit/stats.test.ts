@@ -10,7 +10,7 @@
 import { expect, test } from "bun:test";
 import { join } from "node:path";
 import { readMessages } from "../../lib/audit/read.ts";
-import { addMessage, emptyCounts, summarize, words } from "../../lib/audit/stats.ts";
+import { addMessage, emptyCounts, hourMinute, summarize, words } from "../../lib/audit/stats.ts";
 import { repoRoot } from "../support/broker.ts";
 
 const sparkArchive = join(repoRoot, "..", "shared", "fixtures", "seed-spark-audit");
@@ -79,4 +79,12 @@ test("splitting at white space first finds the same words as segmenting the whol
   for (const text of ["ab\ufeffcd e", "a\u00a0b\u3000c", "it's 3.14, e.g. 1,000\nok", "ㅎ하 어ㅏ놔 👩‍💻 x"]) {
     expect(words(text)).toEqual(whole(text));
   }
+});
+
+test("hour:minute is read from the wall-clock value, before 1970 too", () => {
+  const at = (iso: string) => BigInt(Date.parse(`${iso}Z`)) * 1000n;
+  expect(hourMinute(at("2024-08-26T16:37:59.999"))).toBe("16:37");
+  expect(hourMinute(at("2024-08-26T00:00:00"))).toBe("00:00");
+  expect(hourMinute(at("1969-12-31T23:59:30"))).toBe("23:59");
+  expect(hourMinute(at("1969-12-31T00:00:00"))).toBe("00:00");
 });

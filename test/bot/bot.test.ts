@@ -206,3 +206,20 @@ test("a missing or malformed --movies file is one clear line and exit 1", async 
   expect(broken.stderr).toHaveLength(1);
   expect(broken.stderr[0]).toContain("is not valid JSON");
 });
+
+test("bad flags are usage errors (exit 2), one line each", async () => {
+  for (const args of [
+    ["--rate-limit", "lots"],
+    ["--log-level", "verbose"],
+    ["--rooms", "a", "--room-pattern", "b"],
+    ["--room-pattern", "(unclosed"],
+    ["--rescan", "0"],
+    ["--no-such-flag"],
+    ["stray"],
+  ]) {
+    const bot = new BotProcess(brokers, args);
+    expect(await bot.exited).toBe(2);
+    expect(bot.stderr).toHaveLength(1);
+    expect(bot.stderr[0]).toStartWith("dchat bot: ");
+  }
+});

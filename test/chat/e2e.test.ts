@@ -21,12 +21,21 @@ beforeAll(async () => {
   brokers = await brokerAddress();
 });
 
-async function chatGroups(): Promise<string[]> {
+/**
+ * The chat consumer groups on the broker; with `clientId`, only those with a member of that
+ * client id (so chat clients of other tests or benchmarks on the shared broker do not count).
+ */
+async function chatGroups(clientId?: string): Promise<string[]> {
   const admin = connectKafka({ brokers: [brokers], clientId: "dchat-test", ssl: false }).admin();
   await admin.connect();
   try {
     const { groups } = await admin.listGroups();
-    return groups.map((g) => g.groupId).filter((id) => id.startsWith("dchat-chat-"));
+    const ids = groups.map((g) => g.groupId).filter((id) => id.startsWith("dchat-chat-"));
+    if (clientId === undefined || ids.length === 0) return ids;
+    const described = await admin.describeGroups(ids);
+    return described.groups
+      .filter((g) => g.members.some((m) => m.clientId === clientId))
+      .map((g) => g.groupId);
   } finally {
     await admin.disconnect();
   }
@@ -44,11 +53,11 @@ describe("dchat chat in a terminal", () => {
 
   test("two clients talk in Hangul and English; kcat writes seed records; exit leaves as the original", async () => {
     const room = uniqueName("chat-e2e");
-    const groupsBefore = new Set(await chatGroups());
-    const a = new PtyChat(["--room", room, "--user", "민수", "--brokers", brokers]);
+    const clientId = uniqueName("dchat-e2e");
+    const a = new PtyChat(["--room", room, "--user", "민수", "--brokers", brokers, "--client-id", clientId]);
     clients.push(a);
     await a.untilText("● connected");
-    const b = new PtyChat(["--room", room, "--user", "alex", "--brokers", brokers]);
+    const b = new PtyChat(["--room", room, "--user", "alex", "--brokers", brokers, "--client-id", clientId]);
     clients.push(b);
     await b.untilText("User [alex] has entered the chat!");
     await a.untilText("User [alex] has entered the chat!");
@@ -66,6 +75,9 @@ describe("dchat chat in a terminal", () => {
     kcatProduce(brokers, room, seed.slice(0, 5));
     await a.untilText("user1: my name is kyuseok");
     await b.untilText("user1: my name is kyuseok");
+    // Both have received records, so both are members of their own group by now.
+    const ours = await chatGroups(clientId);
+    expect(ours).toHaveLength(2);
     expect(a.text()).toContain("[INFO] User [user1] has entered the chat!");
 
     b.type("exit\r");
@@ -95,8 +107,8 @@ describe("dchat chat in a terminal", () => {
       "hello",
       "my name is kyuseok",
     ]);
-    const leftover = (await chatGroups()).filter((id) => !groupsBefore.has(id));
-    expect(leftover).toEqual([]);
+    const remaining = new Set(await chatGroups());
+    expect(ours.filter((id) => remaining.has(id))).toEqual([]);
   });
 
   test("SIGTERM sends the leave record and restores the terminal", async () => {

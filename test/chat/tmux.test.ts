@@ -75,8 +75,21 @@ describe.skipIf(skip)("dist/dchat chat in tmux", () => {
     await until("the message in the pane", () => capture().includes("철수: 안녕 tmux 친구들"));
     expect(paneInfo("#{alternate_on}")).toBe("1");
 
+    // `sh -c` execs the single command, so the pane's process is dchat itself.
+    expect(paneInfo("#{pane_current_command}")).toBe("dchat");
     spawnSync("kill", ["-TERM", paneInfo("#{pane_pid}")]);
     await until("the chat to exit", () => paneInfo("#{pane_dead}") === "1");
+    // tmux marks the pane dead when the pty closes, and learns the exit status only when its
+    // SIGCHLD handler reaps the child. Closing the pty runs libutempter, which swaps that handler
+    // out for a moment, so the child's SIGCHLD can be lost and the exit status never arrives
+    // (tmux issue #311; the child stays a zombie). A SIGCHLD of our own makes the server reap it.
+    const server = paneInfo("#{pid}");
+    await until("the chat's exit status", () => {
+      if (paneInfo("#{pane_dead_status}#{pane_dead_signal}") !== "") return true;
+      spawnSync("kill", ["-CHLD", server]);
+      return false;
+    });
+    expect(paneInfo("#{pane_dead_signal}")).toBe("");
     expect(paneInfo("#{pane_dead_status}")).toBe("0");
     expect(paneInfo("#{alternate_on}")).toBe("0");
     expect(capture()).not.toContain("YOU:");
