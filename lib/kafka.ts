@@ -79,7 +79,12 @@ export function connectKafka(settings: KafkaSettings, options: ConnectOptions = 
     logCreator: () => (entry: KafkaLogEntry) => {
       if (!log) return;
       const { message, timestamp: _t, logger: _l, ...fields } = entry.log;
-      log({ ...fields, level: levels[entry.level] ?? "info", source: `kafkajs.${entry.namespace}`, message });
+      log({
+        ...fields,
+        level: levels[entry.level] ?? "info",
+        source: entry.namespace ? `kafkajs.${entry.namespace}` : "kafkajs",
+        message,
+      });
     },
   };
   if (settings.ssl) config.ssl = settings.ssl.ca ? { ca: settings.ssl.ca } : true;

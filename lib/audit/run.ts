@@ -158,10 +158,16 @@ async function runLocked(
     );
   }
 
-  await source.read(ranges, {
-    records: (topic, partition, records) => batches.get(key(topic, partition))?.add(records),
-    done: (topic, partition) => batches.get(key(topic, partition))?.flush(),
-  });
+  try {
+    await source.read(ranges, {
+      records: (topic, partition, records) => batches.get(key(topic, partition))?.add(records),
+      done: (topic, partition) => batches.get(key(topic, partition))?.flush(),
+    });
+  } catch (error) {
+    // Let commits under way finish, so a broken fetch does not also leave half-written batches.
+    await inFlight.drain().catch(() => undefined);
+    throw error;
+  }
   await inFlight.drain();
 
   // Only now are all files durable; the state may move forward.

@@ -8,9 +8,13 @@
  * (113 − 2 + 8 = 119 distinct words).
  */
 import { expect, test } from "bun:test";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { commitBatch, pack } from "../../lib/audit/commit.ts";
 import { readMessages } from "../../lib/audit/read.ts";
 import { addMessage, emptyCounts, hourMinute, summarize, words } from "../../lib/audit/stats.ts";
+import { encode } from "../../lib/wire.ts";
 import { repoRoot } from "../support/broker.ts";
 
 const sparkArchive = join(repoRoot, "..", "shared", "fixtures", "seed-spark-audit");
@@ -87,4 +91,32 @@ test("hour:minute is read from the wall-clock value, before 1970 too", () => {
   expect(hourMinute(at("2024-08-26T00:00:00"))).toBe("00:00");
   expect(hourMinute(at("1969-12-31T23:59:30"))).toBe("23:59");
   expect(hourMinute(at("1969-12-31T00:00:00"))).toBe("00:00");
+});
+
+test("stats over our archive count a batch once, and not at all while its raw file is missing", async () => {
+  const out = mkdtempSync(join(tmpdir(), "dchat-audit-stats-"));
+  try {
+    const value = (sender: string, message: string) =>
+      encode({ sender, message, end: false, timestamp: "2024-08-26T10:00:00.000001" });
+    const records = [
+      { offset: 7, timestampMs: 0, value: value("민수", "안녕 하세요") },
+      { offset: 8, timestampMs: 0, value: value("[INFO]", "User [x] has entered the chat!\n") },
+      { offset: 9, timestampMs: 0, value: value("jane", "hi\nthere") },
+    ];
+    commitBatch({ out, room: "방", topic: "t", partition: 0, records: pack(records), stats: false });
+    const count = async () => {
+      const counts = emptyCounts();
+      const read = await readMessages(out, {}, (m) => addMessage(counts, m.sender, m.message, m.localMicros));
+      if ("message" in read) throw new Error(read.message);
+      return summarize(counts, 10);
+    };
+    const summary = await count();
+    expect(summary.messages).toBe(2);
+    expect(summary.words.map((w) => w.key).sort()).toEqual(["hi", "there", "안녕", "하세요"]);
+    rmSync(join(out, "messages_audit"), { recursive: true });
+    mkdirSync(join(out, "messages_audit"));
+    expect((await count()).messages).toBe(0);
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
 });
