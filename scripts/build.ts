@@ -19,6 +19,7 @@ const builds: [string | undefined, string][] = release
 
 for (const [target, out] of builds) {
   const targetFlag = target ? [`--target=${target}`] : [];
-  await $`bun build --compile ${targetFlag} main.ts --outfile dist/${out}`.quiet();
+  // The audit commits files from a worker thread; a compiled binary only holds the workers it is given.
+  await $`bun build --compile ${targetFlag} main.ts lib/audit/commit-worker.ts --outfile dist/${out}`.quiet();
   console.log(`dist/${out}`);
 }
