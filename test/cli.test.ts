@@ -19,7 +19,8 @@ describe("dchat command line (compiled binary)", () => {
   test("--help lists every command; no arguments prints it too but exits 2", async () => {
     const help = await runDchat(["--help"]);
     expect(help.code).toBe(0);
-    for (const name of ["chat", "bot", "audit", "send"]) expect(help.stdout).toMatch(new RegExp(`^  ${name} `, "m"));
+    for (const name of ["chat", "bot", "audit", "send"])
+      expect(help.stdout).toMatch(new RegExp(`^  ${name} `, "m"));
     const bare = await runDchat([]);
     expect(bare.code).toBe(2);
     expect(bare.stdout).toBe(help.stdout);

@@ -2,8 +2,9 @@
  * Committing one batch of one partition: decode and encode a row group at a time, write the
  * processed-view files first (one per local date), then the raw file, all under the same
  * offset-range name. The raw file is the commit point (offsets.ts), so a crash anywhere in
- * between leaves nothing the next run would count twice. Runs in the main thread or in a
- * worker (committer.ts); the batch travels as transferable buffers (`PackedRecords`).
+ * between leaves nothing the next run would count twice. The work up to the raw file runs in
+ * the main thread or in a worker (committer.ts), the batch travelling as transferable buffers
+ * (`PackedRecords`); the raw file is written by whoever orders a partition's commits.
  */
 import { join } from "node:path";
 import { type AuditRow, auditFile, type FileBuilder, type ProcessedRow, processedFile } from "./archive.ts";
@@ -75,7 +76,19 @@ function unpack(packed: PackedRecords, start: number, end: number, byteStart: nu
   return out;
 }
 
-export function commitBatch(job: CommitJob): CommitOutcome {
+/**
+ * A batch with its processed-view files durable and its raw file encoded but not yet written:
+ * writing `raw` (commitPrepared) is the batch's commit point.
+ */
+export interface PreparedBatch {
+  rawDir: string;
+  name: string;
+  raw: Uint8Array;
+  outcome: CommitOutcome;
+}
+
+/** Decodes and encodes the batch and writes its processed-view files; the raw file is left to commitPrepared. */
+export function prepareBatch(job: CommitJob): PreparedBatch {
   const { records } = job;
   const count = records.offsets.length;
   const name = dataFileName({
@@ -110,9 +123,24 @@ export function commitBatch(job: CommitJob): CommitOutcome {
   for (const [date, file] of processed) {
     writeDurably(join(job.out, PROCESSED_DIR, hiveDir("date", date)), name, file.finish());
   }
-  writeDurably(join(job.out, AUDIT_DIR, hiveDir("room", job.room)), name, raw.finish());
+  const rawBytes = raw.finish();
   // The batch is garbage now. The collector lets such garbage pile up to several times the
   // live data; collecting once memory passes the budget keeps the peak bounded.
   if (process.memoryUsage.rss() > MEMORY_BUDGET) Bun.gc(true);
-  return { rows: count, bad, files: processed.size + 1, counts };
+  return {
+    rawDir: join(job.out, AUDIT_DIR, hiveDir("room", job.room)),
+    name,
+    raw: rawBytes,
+    outcome: { rows: count, bad, files: processed.size + 1, counts },
+  };
+}
+
+/** Writes the raw file: the commit point. A partition's batches must come here in offset order. */
+export function commitPrepared(prepared: PreparedBatch): CommitOutcome {
+  writeDurably(prepared.rawDir, prepared.name, prepared.raw);
+  return prepared.outcome;
+}
+
+export function commitBatch(job: CommitJob): CommitOutcome {
+  return commitPrepared(prepareBatch(job));
 }

@@ -1,13 +1,21 @@
 /**
- * Where batches are committed. Decoding and Parquet encoding cost several times the fetch, so
- * they run in worker threads while the main thread keeps fetching; each partition always goes
- * to the same worker, whose queue is first in, first out, so a partition's files still commit
- * in offset order (a later batch's raw file never exists without the earlier ones, which the
- * next-offset rule in offsets.ts relies on). Where workers cannot start (a binary built
- * without the worker entry point), batches commit in the main thread, with the same result.
+ * Where batches are committed. Decoding, statistics and Parquet encoding cost several times the
+ * fetch, so worker threads prepare batches (committer's job up to the raw file, commit.ts)
+ * while the main thread keeps fetching; each batch goes to the least busy worker, so even one
+ * busy partition keeps every worker working. The raw files, the commit points, are written
+ * here in the main thread in each partition's offset order, whatever order the workers finish
+ * in: a later batch's raw file never exists without the earlier ones, which the next-offset
+ * rule in offsets.ts relies on. Where workers cannot start (a binary built without the worker
+ * entry point), batches commit in the main thread, with the same result.
  */
 import { availableParallelism } from "node:os";
-import { type CommitJob, type CommitOutcome, commitBatch } from "./commit.ts";
+import {
+  type CommitJob,
+  type CommitOutcome,
+  commitBatch,
+  commitPrepared,
+  type PreparedBatch,
+} from "./commit.ts";
 
 export interface Committer {
   commit(job: CommitJob): Promise<CommitOutcome>;
@@ -16,7 +24,7 @@ export interface Committer {
 
 type Reply =
   | { ready: true }
-  | { id: number; outcome: CommitOutcome }
+  | { id: number; prepared: PreparedBatch }
   | { id: number; error: { message: string; code?: string } };
 
 const inProcess: Committer = {
@@ -24,27 +32,33 @@ const inProcess: Committer = {
   close: () => undefined,
 };
 
+interface Waiter {
+  resolve: (prepared: PreparedBatch) => void;
+  reject: (error: Error) => void;
+}
+
 class WorkerPool implements Committer {
   private next = 0;
-  private readonly waiting = new Map<
-    number,
-    { resolve: (o: CommitOutcome) => void; reject: (e: Error) => void }
-  >();
-  private readonly assigned = new Map<string, Worker>();
+  private readonly waiting = new Map<number, Waiter>();
+  private readonly busy = new Map<Worker, number>();
+  /** Per partition, the raw-file write of its latest batch: the next one waits for it. */
+  private readonly committed = new Map<string, Promise<CommitOutcome>>();
 
   constructor(private readonly workers: Worker[]) {
     for (const worker of workers) {
-      worker.onmessage = (event: MessageEvent<Reply>) => this.settle(event.data);
+      this.busy.set(worker, 0);
+      worker.onmessage = (event: MessageEvent<Reply>) => this.settle(worker, event.data);
       worker.onerror = (event) => this.failAll(new Error(`audit worker failed: ${event.message}`));
     }
   }
 
-  private settle(reply: Reply): void {
+  private settle(worker: Worker, reply: Reply): void {
     if ("ready" in reply) return;
     const waiter = this.waiting.get(reply.id);
     if (waiter === undefined) return;
     this.waiting.delete(reply.id);
-    if ("outcome" in reply) waiter.resolve(reply.outcome);
+    this.busy.set(worker, (this.busy.get(worker) ?? 1) - 1);
+    if ("prepared" in reply) waiter.resolve(reply.prepared);
     else waiter.reject(Object.assign(new Error(reply.error.message), { code: reply.error.code }));
   }
 
@@ -53,21 +67,28 @@ class WorkerPool implements Committer {
     this.waiting.clear();
   }
 
-  commit(job: CommitJob): Promise<CommitOutcome> {
-    const key = `${job.topic}\u0000${job.partition}`;
-    let worker = this.assigned.get(key);
-    if (worker === undefined) {
-      worker = this.workers[this.assigned.size % this.workers.length] as Worker;
-      this.assigned.set(key, worker);
-    }
+  private prepare(job: CommitJob): Promise<PreparedBatch> {
+    let worker = this.workers[0] as Worker;
+    for (const candidate of this.workers)
+      if ((this.busy.get(candidate) ?? 0) < (this.busy.get(worker) ?? 0)) worker = candidate;
+    this.busy.set(worker, (this.busy.get(worker) ?? 0) + 1);
     const id = this.next++;
     const { offsets, times, lengths, bytes } = job.records;
-    const target = worker;
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
       const transfer = [offsets.buffer, times.buffer, lengths.buffer, bytes.buffer] as ArrayBuffer[];
-      target.postMessage({ id, job }, transfer);
+      worker.postMessage({ id, job }, transfer);
     });
+  }
+
+  commit(job: CommitJob): Promise<CommitOutcome> {
+    const key = `${job.topic}\u0000${job.partition}`;
+    const prepared = this.prepare(job);
+    const previous = this.committed.get(key) ?? Promise.resolve(null);
+    // After a failed batch the partition's later raw files are never written.
+    const outcome = Promise.all([previous, prepared]).then(([, batch]) => commitPrepared(batch));
+    this.committed.set(key, outcome);
+    return outcome;
   }
 
   close(): void {
@@ -110,9 +131,12 @@ function startWorker(url: string): Promise<Worker | null> {
   });
 }
 
-/** Up to `count` workers (default: one per core beside the fetching main thread, 1 to 3), or the main thread if none start. */
+/**
+ * Up to `count` workers, or the main thread if none start. Default: one per core, 1 to 3; the
+ * fetching main thread is idle most of the time, so it does not need a core of its own.
+ */
 export async function startCommitter(
-  count = Math.max(1, Math.min(3, availableParallelism() - 1)),
+  count = Math.max(1, Math.min(3, availableParallelism())),
 ): Promise<Committer> {
   const workers = (await Promise.all(Array.from({ length: count }, startFirstWorker))).filter(
     (w) => w !== null,

@@ -9,7 +9,7 @@
  * Short terminals degrade: a 1-row input pane below 6 rows, no status line below 3.
  */
 import { entryRows } from "./lines.ts";
-import { indexOfSeq } from "./scrollback.ts";
+import { entryAt, indexOfSeq } from "./scrollback.ts";
 import type { ChatState, ScrollAnchor } from "./state.ts";
 
 export interface Layout {
@@ -33,21 +33,20 @@ interface Position {
 }
 
 function rowsOf(state: ChatState, index: number): string[] {
-  const entry = state.scrollback.entries[index];
+  const entry = entryAt(state.scrollback, index);
   return entry ? entryRows(entry, state.size.cols, state.options) : [];
 }
 
 /** The bottom row of the view: the anchor (clamped to what still exists) or the newest row. */
 function bottom(state: ChatState): Position | null {
-  const entries = state.scrollback.entries;
-  if (entries.length === 0) return null;
+  if (state.scrollback.length === 0) return null;
   if (state.anchor) {
     const found = indexOfSeq(state.scrollback, state.anchor.seq);
     const index = Math.max(found, 0);
     const count = rowsOf(state, index).length;
     return { index, row: found < 0 ? 0 : Math.min(state.anchor.row, count - 1) };
   }
-  const last = entries.length - 1;
+  const last = state.scrollback.length - 1;
   return { index: last, row: rowsOf(state, last).length - 1 };
 }
 
@@ -65,7 +64,7 @@ function step(state: ChatState, from: Position, steps: number): { at: Position; 
   }
   while (left < 0) {
     if (row < rowsOf(state, index).length - 1) row++;
-    else if (index < state.scrollback.entries.length - 1) {
+    else if (index < state.scrollback.length - 1) {
       index++;
       row = 0;
     } else break;
@@ -97,13 +96,13 @@ export function scrolled(state: ChatState, delta: number, height: number): Scrol
   const from = bottom(state);
   if (!from) return null;
   const moved = step(state, from, delta).at;
-  const last = state.scrollback.entries.length - 1;
+  const last = state.scrollback.length - 1;
   const lastRow = rowsOf(state, last).length - 1;
   if (delta < 0 && moved.index === last && moved.row === lastRow) return null;
   // Keep a full pane above the anchor: find the lowest allowed bottom row.
   const top = step(state, moved, height - 1);
   const anchor = top.left > 0 ? step(state, { index: 0, row: 0 }, -(height - 1)).at : moved;
   if (anchor.index === last && anchor.row === lastRow) return null;
-  const entry = state.scrollback.entries[anchor.index];
+  const entry = entryAt(state.scrollback, anchor.index);
   return entry ? { seq: entry.seq, row: anchor.row } : null;
 }

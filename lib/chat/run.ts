@@ -2,13 +2,13 @@
  * The full-screen chat: wires the terminal (keys, resize, signals), the room on Kafka and a
  * clock to the pure core (update/view), and carries out its effects. The screen writer is the
  * only thing that touches the terminal; it is restored on every way out, including a crash:
- * the crash is turned into a rejected promise after the terminal is back, so main.ts prints it
- * on the normal screen.
+ * the crash is turned into a rejected promise after the terminal is back and the leave record
+ * has been tried (briefly), so main.ts prints it on the normal screen and the room hears we left.
  */
 import type { Io } from "../cli.ts";
 import { ESC_TIMEOUT_MS, KeyDecoder } from "../term/keys.ts";
 import { Screen } from "../term/screen.ts";
-import { type ChatRecord, joinRecord } from "../wire.ts";
+import { type ChatRecord, joinRecord, leaveRecord } from "../wire.ts";
 import type { RoomHandlers, RoomLink } from "./room.ts";
 import { type ChatEffect, type ChatEvent, type ChatOptions, initialState, type Size } from "./state.ts";
 import { update } from "./update.ts";
@@ -24,6 +24,8 @@ export interface ChatSession {
 
 /** Longest wait for queued messages and the leave record when leaving. */
 const LEAVE_TIMEOUT_MS = 8000;
+/** Longest a crash waits for the leave record (and the group's deletion) before reporting. */
+export const CRASH_LEAVE_MS = 2000;
 const RETRY_MAX_MS = 15_000;
 
 function terminalSize(io: Io): Size {
@@ -41,6 +43,11 @@ export async function runChat(session: ChatSession, io: Io): Promise<number> {
   let escTimer: ReturnType<typeof setTimeout> | null = null;
   const outbox: { id: number; record: ChatRecord }[] = [];
   let sending = false;
+  /** Ends the pump's wait between retries early (the connection is back). */
+  let retryNow: (() => void) | null = null;
+  /** The leave record has been handed to Kafka (or tried): a crash must not send it again. */
+  let leaveTried = false;
+  let crashed = false;
   let finish!: (code: number) => void;
   let fail!: (error: unknown) => void;
   const done = new Promise<number>((resolve, reject) => {
@@ -69,7 +76,14 @@ export async function runChat(session: ChatSession, io: Io): Promise<number> {
         dispatch({ type: "sent", id: item.id });
       } catch (error) {
         dispatch({ type: "send-failed", id: item.id, reason: String(error) });
-        await sleep(delay);
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(() => retryNow?.(), delay);
+          retryNow = () => {
+            clearTimeout(timer);
+            retryNow = null;
+            resolve();
+          };
+        });
         delay = Math.min(delay * 2, RETRY_MAX_MS);
       }
     }
@@ -83,6 +97,7 @@ export async function runChat(session: ChatSession, io: Io): Promise<number> {
     const current = link;
     // Without a link the pump stops retrying; what is left in the outbox is reported below.
     link = null;
+    leaveTried = true;
     const leftOk =
       current === null ||
       (await Promise.race([
@@ -92,9 +107,11 @@ export async function runChat(session: ChatSession, io: Io): Promise<number> {
         ),
         sleep(Math.max(2000, deadline - Date.now())).then(() => false),
       ]));
-    if (current) await Promise.race([current.close(), sleep(3000)]);
+    // Without the leave record delivered the broker is out of reach: closing would only time out.
+    if (current && leftOk) await Promise.race([current.close(), sleep(3000)]);
     screen.stop();
     removeSignals();
+    removeCrashHandlers();
     const unsent = outbox.filter((item) => item.id > 0).map((item) => item.record.message);
     if (unsent.length > 0) {
       io.stderr.write(`dchat chat: ${unsent.length} message(s) were not sent (Kafka unreachable):\n`);
@@ -149,10 +166,26 @@ export async function runChat(session: ChatSession, io: Io): Promise<number> {
     onResize();
   };
   const crash = (error: unknown) => {
+    // Later errors while saying goodbye are the same bug showing again: the first is reported.
+    if (crashed) return;
+    crashed = true;
     screen.stop();
     removeSignals();
     cleanupInput();
-    fail(error);
+    const current = link;
+    link = null;
+    const goodbye = async () => {
+      if (!current) return;
+      if (!leaveTried) {
+        leaveTried = true;
+        await current.send(leaveRecord(session.user, new Date()));
+      }
+      await current.close();
+    };
+    void Promise.race([goodbye().catch(() => {}), sleep(CRASH_LEAVE_MS)]).then(() => {
+      removeCrashHandlers();
+      fail(error);
+    });
   };
   const signals: [string, () => void][] = [
     ["SIGWINCH", onResize],
@@ -164,6 +197,8 @@ export async function runChat(session: ChatSession, io: Io): Promise<number> {
   ];
   function removeSignals() {
     for (const [signal, handler] of signals) process.off(signal, handler);
+  }
+  function removeCrashHandlers() {
     process.off("uncaughtException", crash);
     process.off("unhandledRejection", crash);
   }
@@ -184,8 +219,11 @@ export async function runChat(session: ChatSession, io: Io): Promise<number> {
   try {
     link = await session.connect({
       records: (records, live) => dispatch({ type: "records", records, live }),
-      connection: (connection, reason) =>
-        dispatch({ type: "connection", state: connection, reason, now: new Date() }),
+      connection: (connection, reason) => {
+        dispatch({ type: "connection", state: connection, reason, now: new Date() });
+        // The consumer got through again: queued messages go now, not after the backoff.
+        if (connection === "connected") retryNow?.();
+      },
     });
     if (state.leaving) {
       // Left while connecting: the leave effect ran without a link; say goodbye properly now.

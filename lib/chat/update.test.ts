@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import type { KeyEvent } from "../term/keys.ts";
 import { type Decoded, decode, encode, joinRecord, leaveRecord, textRecord } from "../wire.ts";
+import { entriesOf } from "./scrollback.ts";
 import { type ChatEffect, type ChatEvent, type ChatState, initialState } from "./state.ts";
 import { update } from "./update.ts";
 
@@ -32,7 +33,7 @@ describe("update", () => {
     const [state, effects] = run(base(), text("안녕 hi"), key("enter"));
     expect(effects).toEqual([{ type: "send", id: 1, record: textRecord("me", "안녕 hi", now) }]);
     expect(state.editor.text).toBe("");
-    expect(state.scrollback.entries.at(-1)).toMatchObject({
+    expect(entriesOf(state.scrollback).at(-1)).toMatchObject({
       kind: "own",
       text: "안녕 hi",
       delivery: "sending",
@@ -44,8 +45,8 @@ describe("update", () => {
     const [sent, effects] = run(base(), text("hello"), key("enter"));
     const record = (effects[0] as Extract<ChatEffect, { type: "send" }>).record;
     const [state] = run(sent, { type: "sent", id: 1 }, records(decode(encode(record), 0)));
-    expect(state.scrollback.entries.filter((e) => e.text === "hello")).toHaveLength(1);
-    expect(state.scrollback.entries.at(-1)?.delivery).toBe("sent");
+    expect(entriesOf(state.scrollback).filter((e) => e.text === "hello")).toHaveLength(1);
+    expect(entriesOf(state.scrollback).at(-1)?.delivery).toBe("sent");
     expect(state.outbox).toEqual([]);
   });
 
@@ -85,7 +86,7 @@ describe("update", () => {
     );
     expect(effects).toEqual([]);
     expect(state.editor.text).toBe(big);
-    expect(state.scrollback.entries.at(-1)?.kind).toBe("notice");
+    expect(entriesOf(state.scrollback).at(-1)?.kind).toBe("notice");
   });
 
   test("records become entries by kind; malformed ones are kept, marked", () => {
@@ -100,7 +101,7 @@ describe("update", () => {
         bad,
       ),
     );
-    expect(state.scrollback.entries.map((e) => e.kind)).toEqual([
+    expect(entriesOf(state.scrollback).map((e) => e.kind)).toEqual([
       "info",
       "message",
       "bot",
@@ -138,13 +139,13 @@ describe("update", () => {
     const [typed] = run(base(), { type: "connection", state: "connected", now }, text("draft"));
     const [lost] = run(typed, { type: "connection", state: "reconnecting", now, reason: "broker down" });
     expect(lost.editor.text).toBe("draft");
-    expect(lost.scrollback.entries.at(-1)?.kind).toBe("notice");
+    expect(entriesOf(lost.scrollback).at(-1)?.kind).toBe("notice");
     const [sent] = run(lost, key("enter"));
     const [queued] = run(sent, { type: "send-failed", id: 1, reason: "x" });
-    expect(queued.scrollback.entries.at(-1)?.delivery).toBe("queued");
+    expect(entriesOf(queued.scrollback).at(-1)?.delivery).toBe("queued");
     expect(queued.outbox).toEqual([1]);
     const [delivered] = run(queued, { type: "sent", id: 1 });
-    expect(delivered.scrollback.entries.at(-1)?.delivery).toBe("sent");
+    expect(entriesOf(delivered.scrollback).at(-1)?.delivery).toBe("sent");
     expect(delivered.outbox).toEqual([]);
   });
 

@@ -15,7 +15,7 @@ import {
 } from "../wire.ts";
 import * as ed from "./editor.ts";
 import { layout, scrolled } from "./layout.ts";
-import { append, patch } from "./scrollback.ts";
+import { append, lastEntry, patch } from "./scrollback.ts";
 import type { ChatEffect, ChatEvent, ChatState, Entry } from "./state.ts";
 
 type Result = [ChatState, ChatEffect[]];
@@ -64,7 +64,7 @@ function addEntries(state: ChatState, entries: Omit<Entry, "seq">[]): ChatState 
   if (entries.length === 0) return state;
   return {
     ...state,
-    scrollback: append(state.scrollback, withDays(state.scrollback.entries.at(-1), entries)),
+    scrollback: append(state.scrollback, withDays(lastEntry(state.scrollback), entries)),
     unread: state.anchor ? state.unread + entries.length : 0,
   };
 }

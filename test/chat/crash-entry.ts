@@ -1,8 +1,17 @@
 /**
  * The full-screen chat with an in-memory room whose code throws from a timer once the screen is
- * up: a stand-in for any bug. The test checks the terminal comes back and the error surfaces.
+ * up: a stand-in for any bug. What the room is asked to do (send, close) is appended as JSON
+ * lines to $CRASH_LOG; with CRASH_HANG=1 the room never answers a send after the join, as a
+ * broker gone silent would.
  */
+import { appendFileSync } from "node:fs";
 import { runChat } from "../../lib/chat/run.ts";
+import type { ChatRecord } from "../../lib/wire.ts";
+
+const log = (entry: object) => {
+  if (process.env.CRASH_LOG) appendFileSync(process.env.CRASH_LOG, `${JSON.stringify(entry)}\n`);
+};
+let sent = 0;
 
 const session = {
   room: "crash",
@@ -12,7 +21,15 @@ const session = {
     setTimeout(() => {
       throw new Error("boom from a bug");
     }, 500);
-    return { groupId: "none", historyLoaded: Promise.resolve(), send: async () => {}, close: async () => {} };
+    return {
+      groupId: "none",
+      historyLoaded: Promise.resolve(),
+      send: async (record: ChatRecord) => {
+        if (sent++ > 0 && process.env.CRASH_HANG === "1") return new Promise<void>(() => {});
+        log({ sent: record });
+      },
+      close: async () => log({ closed: true }),
+    };
   },
 };
 

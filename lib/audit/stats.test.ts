@@ -1,0 +1,101 @@
+/**
+ * The word count's fast path (ASCII/Hangul text split at white space, tokens segmented alone
+ * and cached) must give exactly what segmenting the whole message gives, for any text.
+ */
+import { expect, test } from "bun:test";
+import fc from "fast-check";
+import { words } from "./stats.ts";
+
+const segmenter = new Intl.Segmenter("ko", { granularity: "word" });
+
+function reference(message: string): string[] {
+  return [...segmenter.segment(message.normalize("NFC"))]
+    .filter((s) => s.isWordLike)
+    .map((s) => s.segment.toLowerCase());
+}
+
+const pieces = [
+  ..."abcXYZ019",
+  ..."'.,:;!?@#-_\"/()[]",
+  " ",
+  "  ",
+  "\t",
+  "\n",
+  "\r\n",
+  "\u000b",
+  "\u000c",
+  "\u0000",
+  "\u007f",
+  ..."안녕하세요회의ㅋㅎㅏㅓ",
+  "\u1100\u1161",
+  "\u1100",
+  "\u1161",
+  "\u11a8",
+  "\u115f",
+  "\u1160",
+  "😀",
+  "👍🏽",
+  "🏽",
+  "👨‍👩‍👧",
+  "\u200d",
+  "\ufe0f",
+  "❤️",
+  "🇰🇷",
+  "\u0301",
+  "e\u0301",
+  "\u00a0",
+  "\u3000",
+  "\u00e9",
+  "İ",
+  "漢字",
+  "カタカナ",
+  "\ufeff",
+];
+
+const textOf = (from: string[]) =>
+  fc.array(fc.constantFrom(...from), { maxLength: 30 }).map((parts) => parts.join(""));
+const chatText = textOf(pieces);
+// Only what the fast path takes, so most runs exercise it rather than the fallback.
+const asciiHangulText = textOf(
+  pieces.filter((p) => /^[\u0000-\u007f\u1100-\u11ff\u3131-\u318e\uac00-\ud7a3]+$/.test(p)),
+);
+
+test("words() equals the segmenter over the whole message, on random Hangul/Latin/digit/punctuation/emoji text", () => {
+  fc.assert(
+    fc.property(chatText, (message) => {
+      expect(words(message)).toEqual(reference(message));
+    }),
+    { numRuns: 20_000 },
+  );
+});
+
+test("words() equals the segmenter on random ASCII/Hangul-only text (the fast path)", () => {
+  fc.assert(
+    fc.property(asciiHangulText, (message) => {
+      expect(words(message)).toEqual(reference(message));
+    }),
+    { numRuns: 20_000 },
+  );
+});
+
+test("words() equals the segmenter on arbitrary strings", () => {
+  fc.assert(
+    fc.property(fc.string({ unit: "binary", maxLength: 40 }), (message) => {
+      expect(words(message)).toEqual(reference(message));
+    }),
+    { numRuns: 5_000 },
+  );
+});
+
+test("mixed Hangul and Latin chat text splits into its words", () => {
+  expect(words("오늘 회의 몇 시에 시작해요? Let's go ㅋㅋㅋ")).toEqual([
+    "오늘",
+    "회의",
+    "몇",
+    "시에",
+    "시작해요",
+    "let's",
+    "go",
+    "ㅋㅋㅋ",
+  ]);
+});
