@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { connectKafka, ensureTopic } from "../lib/kafka.ts";
 import { decode } from "../lib/wire.ts";
 import { brokerAddress, repoRoot, uniqueName } from "./support/broker.ts";
+import { consumeMessages } from "./support/consume.ts";
 import { kcatProduce } from "./support/kcat.ts";
 
 const seedLines = readFileSync(
@@ -19,26 +20,8 @@ const seedLines = readFileSync(
   .filter((line) => line.length > 0);
 
 async function consumeAll(brokers: string, topic: string, count: number) {
-  const kafka = connectKafka({ brokers: [brokers], clientId: "dchat-test", ssl: false });
-  const groupId = uniqueName("interop");
-  const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 100 });
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  const decoded: ReturnType<typeof decode>[] = [];
-  await new Promise<void>((done) => {
-    consumer.run({
-      eachMessage: async ({ message }) => {
-        decoded.push(decode(message.value, Number(message.timestamp)));
-        if (decoded.length === count) done();
-      },
-    });
-  });
-  await consumer.disconnect();
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.deleteGroups([groupId]);
-  await admin.disconnect();
-  return decoded;
+  const messages = await consumeMessages(brokers, topic, count);
+  return messages.map((message) => decode(message.value, Number(message.timestamp)));
 }
 
 test("the seed chat written by kcat in the original format decodes record for record", async () => {

@@ -8,33 +8,16 @@ import type { KafkaSettings } from "../lib/config.ts";
 import { ExitCode } from "../lib/errors.ts";
 import { CompressionTypes, connectKafka, ensureTopic, type Kafka, kafkaFailure } from "../lib/kafka.ts";
 import { brokerAddress, uniqueName } from "./support/broker.ts";
+import { consumeMessages } from "./support/consume.ts";
 
 let kafka: Kafka;
 beforeAll(async () => {
   kafka = connectKafka({ brokers: [await brokerAddress()], clientId: "dchat-test", ssl: false });
 });
 
-/** Reads `count` values from the topic with a throwaway group, which it deletes afterwards. */
-async function readValues(topic: string, count: number, readUncommitted = false): Promise<string[]> {
-  const groupId = uniqueName("test-read");
-  const consumer = kafka.consumer({ groupId, readUncommitted, maxWaitTimeInMs: 100 });
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  const values: string[] = [];
-  await new Promise<void>((done) => {
-    consumer.run({
-      eachMessage: async ({ message }) => {
-        values.push(message.value?.toString() ?? "");
-        if (values.length === count) done();
-      },
-    });
-  });
-  await consumer.disconnect();
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.deleteGroups([groupId]);
-  await admin.disconnect();
-  return values;
+async function readValues(topic: string, count: number): Promise<string[]> {
+  const messages = await consumeMessages(await brokerAddress(), topic, count);
+  return messages.map((message) => message.value?.toString() ?? "");
 }
 
 describe("kafkajs on Bun against Kafka 4", () => {
