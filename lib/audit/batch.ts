@@ -10,12 +10,12 @@ import type { Committer } from "./committer.ts";
 import type { SourceRecord } from "./processed.ts";
 
 /** Two workers (a 2-core machine) each preparing a batch and one batch waiting for the first free one. */
-const MAX_IN_FLIGHT = 3;
+const MAX_IN_FLIGHT = 2;
 /**
  * Past this much heap (this thread's) a flush ends with a full collection: the collector
  * otherwise lets fetched-and-packed records pile up to several times the live data.
  */
-const HEAP_BUDGET = 32 * 1024 * 1024;
+const HEAP_BUDGET = 48 * 1024 * 1024;
 
 export interface BatchLimits {
   maxRecords: number;

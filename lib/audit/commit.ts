@@ -119,6 +119,7 @@ export function prepareBatch(job: CommitJob): PreparedBatch {
       if (counts !== null)
         for (const row of dated) addMessage(counts, row.sender, row.message, row.localTimeMicros);
     }
+    if (process.memoryUsage.rss() > MEMORY_BUDGET) Bun.gc(false);
   }
   for (const [date, file] of processed) {
     writeDurably(join(job.out, PROCESSED_DIR, hiveDir("date", date)), name, file.finish());

@@ -1,10 +1,10 @@
 /**
  * Where batches are committed. Decoding, statistics and Parquet encoding cost several times the
- * fetch, so worker threads prepare batches (committer's job up to the raw file, commit.ts)
- * while the main thread keeps fetching; each batch goes to the least busy worker, so even one
- * busy partition keeps every worker working. The raw files, the commit points, are written
- * here in the main thread in each partition's offset order, whatever order the workers finish
- * in: a later batch's raw file never exists without the earlier ones, which the next-offset
+ * fetch, so worker threads prepare batches (everything up to the raw file, commit.ts) while the
+ * main thread keeps fetching; a batch goes to an idle worker, or is prepared by the main thread
+ * itself when every worker is busy, so even one busy partition keeps every core working. The
+ * raw files, the commit points, are written here in the main thread in each partition's offset
+ * order, whatever order the batches are prepared in: a later batch's raw file never exists without the earlier ones, which the next-offset
  * rule in offsets.ts relies on. Where workers cannot start (a binary built without the worker
  * entry point), batches commit in the main thread, with the same result.
  */
@@ -15,6 +15,7 @@ import {
   commitBatch,
   commitPrepared,
   type PreparedBatch,
+  prepareBatch,
 } from "./commit.ts";
 
 export interface Committer {
@@ -57,7 +58,7 @@ class WorkerPool implements Committer {
     const waiter = this.waiting.get(reply.id);
     if (waiter === undefined) return;
     this.waiting.delete(reply.id);
-    this.busy.set(worker, (this.busy.get(worker) ?? 1) - 1);
+    this.busy.set(worker, 0);
     if ("prepared" in reply) waiter.resolve(reply.prepared);
     else waiter.reject(Object.assign(new Error(reply.error.message), { code: reply.error.code }));
   }
@@ -67,11 +68,20 @@ class WorkerPool implements Committer {
     this.waiting.clear();
   }
 
+  /**
+   * On an idle worker if there is one; otherwise right here: the main thread only fetches, which
+   * leaves it idle most of the time, and helping costs no second worker's memory.
+   */
   private prepare(job: CommitJob): Promise<PreparedBatch> {
-    let worker = this.workers[0] as Worker;
-    for (const candidate of this.workers)
-      if ((this.busy.get(candidate) ?? 0) < (this.busy.get(worker) ?? 0)) worker = candidate;
-    this.busy.set(worker, (this.busy.get(worker) ?? 0) + 1);
+    const worker = this.workers.find((w) => this.busy.get(w) === 0);
+    if (worker === undefined) {
+      try {
+        return Promise.resolve(prepareBatch(job));
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
+    this.busy.set(worker, 1);
     const id = this.next++;
     const { offsets, times, lengths, bytes } = job.records;
     return new Promise((resolve, reject) => {
@@ -131,12 +141,9 @@ function startWorker(url: string): Promise<Worker | null> {
   });
 }
 
-/**
- * Up to `count` workers, or the main thread if none start. Default: one per core, 1 to 3; the
- * fetching main thread is idle most of the time, so it does not need a core of its own.
- */
+/** Up to `count` workers (default: one per core beside the main thread, 1 to 3), or the main thread alone if none start. */
 export async function startCommitter(
-  count = Math.max(1, Math.min(3, availableParallelism())),
+  count = Math.max(1, Math.min(3, availableParallelism() - 1)),
 ): Promise<Committer> {
   const workers = (await Promise.all(Array.from({ length: count }, startFirstWorker))).filter(
     (w) => w !== null,

@@ -1,4 +1,5 @@
 import { expect, test } from "bun:test";
+import fc from "fast-check";
 import { encode } from "../wire.ts";
 import { auditRow, processedByDate, wallClockDate, wallClockMicros } from "./processed.ts";
 
@@ -61,4 +62,27 @@ test("an impossible date falls back to the Kafka time; years below 100 stay them
   expect(wallClockMicros("2023-02-29T10:00:00", fallback)).toBe(local);
   expect(wallClockDate(wallClockMicros("0099-12-31T23:59:59.5", fallback))).toBe("0099-12-31");
   expect(wallClockDate(wallClockMicros("1969-12-31T23:59:59", fallback))).toBe("1969-12-31");
+});
+
+test("the fast reading of client timestamps equals the general one, valid or not", () => {
+  const pad = (n: number, width: number) => String(n).padStart(width, "0");
+  fc.assert(
+    fc.property(
+      fc.record({
+        year: fc.integer({ min: 0, max: 9999 }),
+        month: fc.integer({ min: 0, max: 13 }),
+        day: fc.integer({ min: 0, max: 32 }),
+        hour: fc.integer({ min: 0, max: 25 }),
+        minute: fc.integer({ min: 0, max: 61 }),
+        second: fc.integer({ min: 0, max: 61 }),
+        micros: fc.integer({ min: 0, max: 999_999 }),
+      }),
+      ({ year, month, day, hour, minute, second, micros }) => {
+        const text = `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}T${pad(hour, 2)}:${pad(minute, 2)}:${pad(second, 2)}.${pad(micros, 6)}`;
+        // A seventh fractional digit sends the same reading through the regex.
+        expect(wallClockMicros(text, kafkaMs)).toBe(wallClockMicros(`${text}9`, kafkaMs));
+      },
+    ),
+    { numRuns: 20_000 },
+  );
 });

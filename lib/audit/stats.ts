@@ -59,16 +59,21 @@ function segmentToken(token: string): readonly string[] {
 }
 
 const isAsciiSpace = (c: number) => c === 0x20 || (c >= 0x09 && c <= 0x0d);
-const isFastPath = (c: number) =>
-  c < 0x80 || (c >= 0xac00 && c <= 0xd7a3) || (c >= 0x1100 && c <= 0x11ff) || (c >= 0x3131 && c <= 0x318e);
+// ASCII, Hangul syllables and compatibility jamo are unchanged by NFC and never compose with a
+// neighbour; conjoining jamo (U+1100-11FF) do compose, so they take the path through normalize.
+const isStable = (c: number) => c < 0x80 || (c >= 0xac00 && c <= 0xd7a3) || (c >= 0x3131 && c <= 0x318e);
+const isFastPath = (c: number) => isStable(c) || (c >= 0x1100 && c <= 0x11ff);
 
-/** Token boundaries of ASCII/Hangul-only text as [start, end) pairs, or null for other text. */
-function fastTokens(text: string, into: number[]): boolean {
+/**
+ * Token boundaries of text whose every character passes `accept`, as [start, end) pairs in
+ * `into`; false (and `into` unusable) as soon as one does not.
+ */
+function fastTokens(text: string, accept: (c: number) => boolean, into: number[]): boolean {
   into.length = 0;
   let start = -1;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (!isFastPath(c)) return false;
+    if (!accept(c)) return false;
     if (isAsciiSpace(c)) {
       if (start >= 0) into.push(start, i);
       start = -1;
@@ -81,15 +86,18 @@ function fastTokens(text: string, into: number[]): boolean {
 const bounds: number[] = [];
 
 function forEachWord(message: string, visit: (word: string) => void): void {
-  const text = message.normalize("NFC");
-  if (fastTokens(text, bounds)) {
-    for (let i = 0; i < bounds.length; i += 2) {
-      for (const word of segmentToken(text.slice(bounds[i], bounds[i + 1]))) visit(word);
+  let text = message;
+  if (!fastTokens(text, isStable, bounds)) {
+    text = message.normalize("NFC");
+    if (!fastTokens(text, isFastPath, bounds)) {
+      for (const segment of segmenter.segment(text)) {
+        if (segment.isWordLike) visit(segment.segment.toLowerCase());
+      }
+      return;
     }
-    return;
   }
-  for (const segment of segmenter.segment(text)) {
-    if (segment.isWordLike) visit(segment.segment.toLowerCase());
+  for (let i = 0; i < bounds.length; i += 2) {
+    for (const word of segmentToken(text.slice(bounds[i], bounds[i + 1]))) visit(word);
   }
 }
 
