@@ -4,6 +4,7 @@
  */
 import { expect, test } from "bun:test";
 import { existsSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { repoRoot, uniqueName } from "../support/broker.ts";
 import { HeadlessTerminal } from "../term/headless.ts";
@@ -12,7 +13,7 @@ async function crashChat(env: Record<string, string>) {
   const screen = new HeadlessTerminal(60, 12);
   let parsing: Promise<void> = Promise.resolve();
   let sawChat = false;
-  const log = join(repoRoot, ".tmp", `${uniqueName("crash")}.jsonl`);
+  const log = join(tmpdir(), `${uniqueName("dchat-crash")}.jsonl`);
   const proc = Bun.spawn([process.execPath, join(repoRoot, "test", "chat", "crash-entry.ts")], {
     env: { ...process.env, CRASH_LOG: log, ...env },
     terminal: {
