@@ -88,7 +88,7 @@ export async function breakdown({ payloadFile, sample, brokers, topic, records }
     fmt(`fetch (kafkajs, ${fetched.toLocaleString("en-US")} records)`, fetchSeconds),
     fmt("decode (JSON → typed row)", decodeS * scale),
     fmt("processed view", processS * scale),
-    fmt("statistics (Intl.Segmenter)", statsS * scale),
+    fmt("statistics (senders, words, minutes)", statsS * scale),
     fmt("Parquet encode (zstd)", encodeS * scale),
     fmt("durable write (fsync, rename)", writeS * scale),
     `  Parquet size: ${(archiveBytes / sample).toFixed(1)} B per record (raw + processed)`,

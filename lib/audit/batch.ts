@@ -1,21 +1,25 @@
 /**
- * One partition's records on their way into files. Records collect as fetched until the batch
- * holds `maxRecords` records or `maxBytes` of values (bounded memory whatever the backlog),
- * then go to the committer (commit.ts does the writing). A few commits may be in flight at
- * once across partitions; past that, the fetch waits for the oldest.
+ * One partition's records on their way into files. Records are packed as fetched until the
+ * batch holds `maxRecords` records or `maxBytes` of values (bounded memory whatever the
+ * backlog), then go to the committer (commit.ts does the writing). A few commits may be in
+ * flight at once across partitions; past that, the fetch waits for the oldest.
  */
 import type { CommitJob, CommitOutcome } from "./commit.ts";
-import { pack } from "./commit.ts";
+import { Packer } from "./commit.ts";
 import type { Committer } from "./committer.ts";
 import type { SourceRecord } from "./processed.ts";
 
-/** Two workers (a 2-core machine) each preparing a batch and one batch waiting for the first free one. */
+/**
+ * Enough for a worker and the main thread (committer.ts) each to have a batch under way on a
+ * 2-core machine; more would only hold more batches in memory.
+ */
 const MAX_IN_FLIGHT = 2;
 /**
  * Past this much heap (this thread's) a flush ends with a full collection: the collector
- * otherwise lets fetched-and-packed records pile up to several times the live data.
+ * otherwise lets the garbage of fetching (and of batches prepared here) pile up to several
+ * times the live data. Each full collection costs CPU time, hence not at every flush.
  */
-const HEAP_BUDGET = 48 * 1024 * 1024;
+const HEAP_BUDGET = 96 * 1024 * 1024;
 
 export interface BatchLimits {
   maxRecords: number;
@@ -48,8 +52,7 @@ export class InFlight {
 }
 
 export class PartitionBatch {
-  private records: SourceRecord[] = [];
-  private bytes = 0;
+  private readonly packer = new Packer();
 
   constructor(
     private readonly job: Omit<CommitJob, "records">,
@@ -61,21 +64,18 @@ export class PartitionBatch {
 
   async add(records: readonly SourceRecord[]): Promise<void> {
     for (const record of records) {
-      this.records.push(record);
-      this.bytes += record.value?.byteLength ?? 0;
-      if (this.records.length >= this.limits.maxRecords || this.bytes >= this.limits.maxBytes)
+      this.packer.add(record);
+      if (this.packer.count >= this.limits.maxRecords || this.packer.size >= this.limits.maxBytes)
         await this.flush();
     }
   }
 
   /** Sends what has collected to be committed; resolves once there is room for more. */
   flush(): Promise<void> {
-    if (this.records.length === 0) return this.inFlight.room();
-    const records = pack(this.records);
-    this.records = [];
-    this.bytes = 0;
+    if (this.packer.count === 0) return this.inFlight.room();
+    const records = this.packer.take();
     this.inFlight.add(this.committer.commit({ ...this.job, records }).then(this.onCommit));
-    // The fetched records just packed are garbage now; see HEAP_BUDGET.
+    // The fetched records packed since the last flush are garbage now; see HEAP_BUDGET.
     if (process.memoryUsage().heapUsed > HEAP_BUDGET) Bun.gc(true);
     return this.inFlight.room();
   }

@@ -15,7 +15,7 @@ import { addMessage, emptyCounts, summarize } from "./stats.ts";
 import { renderSummary } from "./table.ts";
 
 const DEFAULT_TOP = 10;
-const LIMITS = { maxRecords: 50_000, maxBytes: 4 * 1024 * 1024 };
+const LIMITS = { maxRecords: 50_000, maxBytes: 2 * 1024 * 1024 };
 
 const help = `usage: dchat audit [--rooms a,b | --room-pattern REGEX] [--out DIR] [--top N] [--no-stats] [--json] [--file-records N]
        dchat audit stats [--dir DIR] [--room R] [--since YYYY-MM-DD] [--until YYYY-MM-DD] [--top N] [--json]

@@ -14,8 +14,11 @@ import { addMessage, type Counts, emptyCounts } from "./stats.ts";
 
 /** Rows decoded and encoded at a time: also the row group size. */
 const ROW_GROUP = 10_000;
-/** Past this resident size (the whole process) a commit ends with a full collection. */
-const MEMORY_BUDGET = 200 * 1024 * 1024;
+/**
+ * Past this resident size (the whole process) a prepared batch ends with a full collection;
+ * below it the CPU time of one is not worth spending.
+ */
+const MEMORY_BUDGET = 240 * 1024 * 1024;
 
 /** A batch's records as four transferable arrays instead of thousands of objects. */
 export interface PackedRecords {
@@ -43,25 +46,63 @@ export interface CommitOutcome {
   counts: Counts | null;
 }
 
-export function pack(records: readonly SourceRecord[]): PackedRecords {
-  const offsets = new Float64Array(records.length);
-  const times = new Float64Array(records.length);
-  const lengths = new Int32Array(records.length);
-  let size = 0;
-  for (const record of records) size += record.value?.byteLength ?? 0;
-  const bytes = new Uint8Array(size);
-  let at = 0;
-  records.forEach((record, i) => {
-    offsets[i] = record.offset;
-    times[i] = record.timestampMs;
-    const value = record.value;
-    lengths[i] = value === null ? -1 : value.byteLength;
-    if (value !== null) {
-      bytes.set(value, at);
-      at += value.byteLength;
+/**
+ * Records packed as they arrive, so a batch being collected holds only its bytes, not the
+ * fetched record objects and the fetch buffers they point into.
+ */
+export class Packer {
+  private offsets = new Float64Array(1024);
+  private times = new Float64Array(1024);
+  private lengths = new Int32Array(1024);
+  private bytes = new Uint8Array(64 * 1024);
+  count = 0;
+  size = 0;
+
+  add(record: SourceRecord): void {
+    if (this.count === this.offsets.length) {
+      this.offsets = grown(this.offsets, new Float64Array(this.count * 2));
+      this.times = grown(this.times, new Float64Array(this.count * 2));
+      this.lengths = grown(this.lengths, new Int32Array(this.count * 2));
     }
-  });
-  return { offsets, times, lengths, bytes };
+    const value = record.value;
+    this.offsets[this.count] = record.offset;
+    this.times[this.count] = record.timestampMs;
+    this.lengths[this.count] = value === null ? -1 : value.byteLength;
+    this.count++;
+    if (value === null) return;
+    if (this.size + value.byteLength > this.bytes.length) {
+      this.bytes = grown(
+        this.bytes,
+        new Uint8Array(Math.max(this.bytes.length * 2, this.size + value.byteLength)),
+      );
+    }
+    this.bytes.set(value, this.size);
+    this.size += value.byteLength;
+  }
+
+  /** The records added since the last take, in buffers of their exact size; starts afresh. */
+  take(): PackedRecords {
+    const packed = {
+      offsets: this.offsets.slice(0, this.count),
+      times: this.times.slice(0, this.count),
+      lengths: this.lengths.slice(0, this.count),
+      bytes: this.bytes.slice(0, this.size),
+    };
+    this.count = 0;
+    this.size = 0;
+    return packed;
+  }
+}
+
+function grown<T extends Float64Array | Int32Array | Uint8Array>(from: T, to: T): T {
+  to.set(from);
+  return to;
+}
+
+export function pack(records: readonly SourceRecord[]): PackedRecords {
+  const packer = new Packer();
+  for (const record of records) packer.add(record);
+  return packer.take();
 }
 
 function unpack(packed: PackedRecords, start: number, end: number, byteStart: number): SourceRecord[] {
@@ -87,7 +128,7 @@ export interface PreparedBatch {
   outcome: CommitOutcome;
 }
 
-/** Decodes and encodes the batch and writes its processed-view files; the raw file is left to commitPrepared. */
+/** Decodes and encodes the batch and writes its processed-view files; the raw file waits. */
 export function prepareBatch(job: CommitJob): PreparedBatch {
   const { records } = job;
   const count = records.offsets.length;
@@ -119,7 +160,6 @@ export function prepareBatch(job: CommitJob): PreparedBatch {
       if (counts !== null)
         for (const row of dated) addMessage(counts, row.sender, row.message, row.localTimeMicros);
     }
-    if (process.memoryUsage.rss() > MEMORY_BUDGET) Bun.gc(false);
   }
   for (const [date, file] of processed) {
     writeDurably(join(job.out, PROCESSED_DIR, hiveDir("date", date)), name, file.finish());

@@ -4,9 +4,10 @@
  * main thread keeps fetching; a batch goes to an idle worker, or is prepared by the main thread
  * itself when every worker is busy, so even one busy partition keeps every core working. The
  * raw files, the commit points, are written here in the main thread in each partition's offset
- * order, whatever order the batches are prepared in: a later batch's raw file never exists without the earlier ones, which the next-offset
- * rule in offsets.ts relies on. Where workers cannot start (a binary built without the worker
- * entry point), batches commit in the main thread, with the same result.
+ * order, whatever order the batches are prepared in: a later batch's raw file never exists
+ * without the earlier ones, which the next-offset rule in offsets.ts relies on. Where workers
+ * cannot start (a binary built without the worker entry point), batches commit in the main
+ * thread, with the same result.
  */
 import { availableParallelism } from "node:os";
 import {
@@ -41,13 +42,12 @@ interface Waiter {
 class WorkerPool implements Committer {
   private next = 0;
   private readonly waiting = new Map<number, Waiter>();
-  private readonly busy = new Map<Worker, number>();
+  private readonly working = new Set<Worker>();
   /** Per partition, the raw-file write of its latest batch: the next one waits for it. */
   private readonly committed = new Map<string, Promise<CommitOutcome>>();
 
   constructor(private readonly workers: Worker[]) {
     for (const worker of workers) {
-      this.busy.set(worker, 0);
       worker.onmessage = (event: MessageEvent<Reply>) => this.settle(worker, event.data);
       worker.onerror = (event) => this.failAll(new Error(`audit worker failed: ${event.message}`));
     }
@@ -58,7 +58,7 @@ class WorkerPool implements Committer {
     const waiter = this.waiting.get(reply.id);
     if (waiter === undefined) return;
     this.waiting.delete(reply.id);
-    this.busy.set(worker, 0);
+    this.working.delete(worker);
     if ("prepared" in reply) waiter.resolve(reply.prepared);
     else waiter.reject(Object.assign(new Error(reply.error.message), { code: reply.error.code }));
   }
@@ -73,7 +73,7 @@ class WorkerPool implements Committer {
    * leaves it idle most of the time, and helping costs no second worker's memory.
    */
   private prepare(job: CommitJob): Promise<PreparedBatch> {
-    const worker = this.workers.find((w) => this.busy.get(w) === 0);
+    const worker = this.workers.find((w) => !this.working.has(w));
     if (worker === undefined) {
       try {
         return Promise.resolve(prepareBatch(job));
@@ -81,7 +81,7 @@ class WorkerPool implements Committer {
         return Promise.reject(error);
       }
     }
-    this.busy.set(worker, 1);
+    this.working.add(worker);
     const id = this.next++;
     const { offsets, times, lengths, bytes } = job.records;
     return new Promise((resolve, reject) => {
