@@ -112,6 +112,11 @@ function causes(error: unknown): KafkaJsError[] {
   return chain;
 }
 
+/** Failures kafkajs raises (all named KafkaJS…); anything else escaping a Kafka call is a bug of ours. */
+export function isKafkaError(error: unknown): boolean {
+  return /^KafkaJS/.test((error as { name?: string } | undefined)?.name ?? "");
+}
+
 /**
  * A kafkajs failure as the one line a user needs: what went wrong, against which brokers, and
  * what to do. Unrecognised failures still become one line; nothing here prints a stack.

@@ -7,7 +7,7 @@ import { createInterface } from "node:readline";
 import { type Command, type Io, parseFlags, positiveInt } from "./cli.ts";
 import { kafkaFlags, kafkaFlagsHelp, kafkaSettings } from "./config.ts";
 import { isUserError, type UserError, usageError } from "./errors.ts";
-import { connectKafka, ensureTopic, kafkaFailure } from "./kafka.ts";
+import { connectKafka, ensureTopic, isKafkaError, kafkaFailure } from "./kafka.ts";
 import { roomToTopic } from "./rooms.ts";
 import { validateUserName } from "./users.ts";
 import { encode, textRecord } from "./wire.ts";
@@ -72,7 +72,8 @@ async function run(argv: string[], io: Io): Promise<number | UserError> {
     return 0;
   } catch (error) {
     if (isUserError(error)) return error;
-    return kafkaFailure(error, settings);
+    if (isKafkaError(error)) return kafkaFailure(error, settings);
+    throw error;
   } finally {
     await producer.disconnect().catch(() => {});
   }

@@ -68,9 +68,10 @@ const localMicros = (name: string, required: boolean): SchemaElement => ({
   repetition_type: required ? "REQUIRED" : "OPTIONAL",
 });
 
+// No `room` column: the file sits under `room=<room>/`, and Hive-style readers (Spark, pyarrow,
+// pandas) refuse a dataset whose files repeat a partition key as a column of their own.
 const AUDIT_SCHEMA: SchemaElement[] = [
-  { name: "schema", num_children: 13 },
-  string("room", true),
+  { name: "schema", num_children: 12 },
   string("topic", true),
   { name: "partition", type: "INT32", repetition_type: "REQUIRED" },
   { name: "offset", type: "INT64", repetition_type: "REQUIRED" },
@@ -154,7 +155,6 @@ const noStats = { statistics: false, encoding: "PLAIN" } as const;
 
 function auditColumns(rows: readonly AuditRow[]): ColumnSource[] {
   return [
-    { name: "room", data: column(rows, (r) => r.room) },
     { name: "topic", data: column(rows, (r) => r.topic) },
     { name: "partition", data: int32s(rows, (r) => r.partition) },
     { name: "offset", data: int64s(rows, (r) => r.offset) },

@@ -6,7 +6,7 @@ import { resolve } from "node:path";
 import { type Command, type Io, parseFlags, positiveInt } from "../cli.ts";
 import { kafkaFlags, kafkaFlagsHelp, kafkaSettings } from "../config.ts";
 import { ExitCode, UserError, usageError } from "../errors.ts";
-import { connectKafka, kafkaFailure } from "../kafka.ts";
+import { connectKafka, isKafkaError, kafkaFailure } from "../kafka.ts";
 import { startCommitter } from "./committer.ts";
 import { readMessages } from "./read.ts";
 import { type RunReport, runAudit } from "./run.ts";
@@ -183,7 +183,8 @@ async function runCommand(argv: string[], io: Io): Promise<number | UserError> {
     if (error instanceof UserError) return error;
     if (isFileError(error))
       return new UserError(`dchat audit: cannot write the archive: ${(error as Error).message}`);
-    return kafkaFailure(error, settings);
+    if (isKafkaError(error)) return kafkaFailure(error, settings);
+    throw error;
   }
 }
 

@@ -6,7 +6,7 @@ import { cancel, isCancel, text } from "@clack/prompts";
 import { type Command, type Io, parseFlags } from "../cli.ts";
 import { type KafkaSettings, kafkaFlags, kafkaFlagsHelp, kafkaSettings } from "../config.ts";
 import { ExitCode, isUserError, UserError, usageError } from "../errors.ts";
-import { connectKafka, kafkaFailure } from "../kafka.ts";
+import { connectKafka, isKafkaError, kafkaFailure } from "../kafka.ts";
 import { roomToTopic } from "../rooms.ts";
 import { validateUserName } from "../users.ts";
 import { runPlain } from "./plain.ts";
@@ -114,10 +114,6 @@ async function run(argv: string[], io: Io): Promise<number | UserError> {
     if (isKafkaError(error)) return kafkaFailure(error, settings);
     throw error;
   }
-}
-
-function isKafkaError(error: unknown): boolean {
-  return /^KafkaJS/.test((error as { name?: string })?.name ?? "");
 }
 
 function chatSession(

@@ -1,0 +1,84 @@
+/**
+ * The archive as pandas/pyarrow users read it: each whole Hive-style dataset with one
+ * `pd.read_parquet(dir)`, typed columns, partition keys from the directories. pyarrow comes from
+ * PyPI into .cache/py (.ci/run installs it); without it these tests are skipped with a warning.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { roomToTopic } from "../../lib/rooms.ts";
+import { encode } from "../../lib/wire.ts";
+import { brokerAddress, repoRoot, uniqueName } from "../support/broker.ts";
+import { createTopic, deleteCreatedTopics, kafkaFor, produce, runAuditProcess } from "./support.ts";
+
+const python = join(repoRoot, ".cache", "py", "bin", "python");
+const hasPandas = spawnSync(python, ["-c", "import pandas, pyarrow"]).status === 0;
+if (!hasPandas) console.warn("skipping pandas tests: no .cache/py with pandas and pyarrow (see .ci/run)");
+
+let brokers: string;
+const out = mkdtempSync(join(tmpdir(), "dchat-audit-pandas-"));
+beforeAll(async () => {
+  brokers = await brokerAddress();
+});
+afterAll(async () => {
+  rmSync(out, { recursive: true, force: true });
+  await deleteCreatedTopics(brokers);
+});
+
+describe.skipIf(!hasPandas)("pandas reads the archive", () => {
+  test("both datasets, whole, with types and partition keys", async () => {
+    const room = `판다스 ${uniqueName("방")}`;
+    const topic = roomToTopic(room) as string;
+    const kafka = kafkaFor(brokers);
+    await createTopic(kafka, topic, 2);
+    const chat = (partition: number, sender: string, message: string, end = false) => ({
+      partition,
+      value: encode({ sender, message, end, timestamp: "2024-08-26T11:26:28.670735" }),
+    });
+    await produce(kafka, topic, [
+      chat(0, "[INFO]", "User [민수] has entered the chat!\n"),
+      chat(0, "민수", "안녕하세요\n두 줄"),
+      chat(1, "jane", "hello"),
+      { partition: 1, value: "not json" },
+      chat(1, "jane", "\nUser [jane] has exited the chatroom.", true),
+    ]);
+    const run = await runAuditProcess(["--out", out, "--rooms", room, "--brokers", brokers, "--no-stats"]);
+    expect(run.code).toBe(0);
+
+    const script = `
+import json, sys, pandas as pd
+raw = pd.read_parquet(sys.argv[1] + "/messages_audit")
+proc = pd.read_parquet(sys.argv[1] + "/message_processed")
+print(json.dumps({
+  "raw_rows": len(raw),
+  "raw_rooms": sorted(set(str(r) for r in raw["room"])),
+  "raw_types": {c: str(raw[c].dtype) for c in ["partition", "offset", "kafka_timestamp", "end", "local_time"]},
+  "problems": sorted(p for p in raw["problem"].dropna()),
+  "proc": sorted([s, m] for s, m in zip(proc["sender"], proc["message"])),
+  "proc_dates": sorted(set(str(d) for d in proc["date"])),
+  "proc_timestamp": str(proc["timestamp"].dtype),
+}))`;
+    const read = spawnSync(python, ["-c", script, out], { encoding: "utf8" });
+    expect(read.stderr).toBe("");
+    expect(JSON.parse(read.stdout)).toEqual({
+      raw_rows: 5,
+      raw_rooms: [room],
+      raw_types: {
+        partition: "int32",
+        offset: "int64",
+        kafka_timestamp: "datetime64[us, UTC]",
+        end: "object",
+        local_time: "datetime64[us]",
+      },
+      problems: ["not-json"],
+      proc: [
+        ["jane", "hello"],
+        ["민수", "안녕하세요 두 줄"],
+      ],
+      proc_dates: ["2024-08-26"],
+      proc_timestamp: "datetime64[us]",
+    });
+  });
+});
