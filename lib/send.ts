@@ -6,11 +6,11 @@
 import { createInterface } from "node:readline";
 import { type Command, type Io, parseFlags, positiveInt } from "./cli.ts";
 import { kafkaFlags, kafkaFlagsHelp, kafkaSettings } from "./config.ts";
-import { isUserError, type UserError, usageError } from "./errors.ts";
+import { isUserError, UserError, usageError } from "./errors.ts";
 import { connectKafka, ensureTopic, isKafkaError, kafkaFailure } from "./kafka.ts";
 import { roomToTopic } from "./rooms.ts";
 import { validateUserName } from "./users.ts";
-import { encode, textRecord } from "./wire.ts";
+import { encode, MAX_RECORD_BYTES, textRecord } from "./wire.ts";
 
 const flags = {
   ...kafkaFlags,
@@ -34,8 +34,12 @@ ${kafkaFlagsHelp}
 example (cron, five minutes before the meeting):
   55 13 * * 1-5  dchat send --room team2 --user '[bot]' '미팅시간 5분 전입니다'`;
 
-/** Lines waiting while a send is in flight go out together in the next batch. */
-const maxBatch = 10_000;
+/**
+ * Lines waiting while a send is in flight go out together in the next request, up to this many
+ * bytes of record values: the broker refuses a request over its message.max.bytes (1 MiB by
+ * default), so one request must stay well below it.
+ */
+const maxBatchBytes = 256 * 1024;
 
 async function run(argv: string[], io: Io): Promise<number | UserError> {
   const parsed = parseFlags(argv, flags, "send");
@@ -61,14 +65,20 @@ async function run(argv: string[], io: Io): Promise<number | UserError> {
   try {
     await ensureTopic(kafka, topic, partitions ?? 1);
     await producer.connect();
-    const send = (texts: string[]) =>
-      producer.send({
-        topic,
-        acks: -1,
-        messages: texts.map((text) => ({ value: encode(textRecord(user, text, new Date())) })),
-      });
-    if (positionals.length > 0) await send([positionals.join(" ")]);
-    else await sendLines(io.stdin, send);
+    const send = (values: Buffer[]) =>
+      producer.send({ topic, acks: -1, messages: values.map((value) => ({ value })) });
+    const record = (text: string, line?: number): Buffer => {
+      const value = encode(textRecord(user, text, new Date()));
+      if (value.length > MAX_RECORD_BYTES) {
+        const where = line === undefined ? "the message" : `line ${line}`;
+        throw new UserError(
+          `${where} is too long: ${value.length} bytes as a record, at most ${MAX_RECORD_BYTES}`,
+        );
+      }
+      return value;
+    };
+    if (positionals.length > 0) await send([record(positionals.join(" "))]);
+    else await sendLines(io.stdin, record, send);
     return 0;
   } catch (error) {
     if (isUserError(error)) return error;
@@ -81,25 +91,32 @@ async function run(argv: string[], io: Io): Promise<number | UserError> {
 
 async function sendLines(
   input: NodeJS.ReadableStream,
-  send: (texts: string[]) => Promise<unknown>,
+  record: (text: string, line: number) => Buffer,
+  send: (values: Buffer[]) => Promise<unknown>,
 ): Promise<void> {
-  let pending: string[] = [];
+  let pending: Buffer[] = [];
   let inFlight: Promise<void> = Promise.resolve();
   let failure: unknown;
   const flush = (): Promise<void> =>
     inFlight.then(async () => {
       while (pending.length > 0 && failure === undefined) {
-        const batch = pending.slice(0, maxBatch);
-        pending = pending.slice(batch.length);
+        let count = 0;
+        for (let bytes = 0; count < pending.length && (count === 0 || bytes < maxBatchBytes); count++) {
+          bytes += pending[count]?.length ?? 0;
+        }
+        const batch = pending.slice(0, count);
+        pending = pending.slice(count);
         await send(batch).catch((error: unknown) => {
           failure = error;
         });
       }
     });
+  let lineNumber = 0;
   for await (const line of createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY })) {
+    lineNumber++;
     if (failure !== undefined) break;
     if (line.length === 0) continue;
-    pending.push(line);
+    pending.push(record(line, lineNumber));
     if (pending.length === 1) inFlight = flush();
   }
   await flush();

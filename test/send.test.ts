@@ -52,6 +52,32 @@ describe("dchat send against the real broker", () => {
     expect(messages).toEqual(lines);
   });
 
+  test("regression: a backlog of stdin lines larger than the broker's request limit is sent in pieces", async () => {
+    const brokers = await brokerAddress();
+    const room = uniqueName("send-backlog");
+    // 20,000 records of ~150 B: 3 MB, three times the broker's default message.max.bytes.
+    const lines = Array.from({ length: 20_000 }, (_, i) => `${i} ${"채팅 메시지 ".repeat(6)}`);
+    const result = await runDchat(["send", "--brokers", brokers, "--room", room, "--user", "u"], {
+      stdin: `${lines.join("\n")}\n`,
+    });
+    expect(result).toMatchObject({ code: 0, stderr: "" });
+    expect(kcatConsume(brokers, room)).toHaveLength(lines.length);
+  });
+
+  test("a line too long for one record is one line naming it, exit 1", async () => {
+    const brokers = await brokerAddress();
+    const result = await runDchat(
+      ["send", "--brokers", brokers, "--room", uniqueName("send-long"), "--user", "u"],
+      {
+        stdin: `short\n${"x".repeat(1_100_000)}\n`,
+      },
+    );
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(
+      /^dchat send: line 2 is too long: \d+ bytes as a record, at most 1048576\n$/,
+    );
+  });
+
   test("a Hangul room name maps to its reversible topic, created with the partitions asked for", async () => {
     const brokers = await brokerAddress();
     const room = `팀 회의실 ${crypto.randomUUID().slice(0, 6)}`;

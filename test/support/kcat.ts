@@ -2,7 +2,7 @@
 import { spawnSync } from "node:child_process";
 
 function kcat(args: string[], input?: string): Buffer {
-  const result = spawnSync("kcat", args, { input, timeout: 30_000 });
+  const result = spawnSync("kcat", args, { input, timeout: 30_000, maxBuffer: 256 * 1024 * 1024 });
   if (result.error)
     throw new Error(`kcat could not run (${result.error.message}): install it with apt-get install kcat`);
   if (result.status !== 0) throw new Error(`kcat ${args.join(" ")} failed: ${result.stderr.toString()}`);
