@@ -8,7 +8,7 @@
  * auditor's zone. A timestamp that carries a zone, or none at all (the oldest client; then the
  * Kafka time is used), is shown in the auditor's local zone, the closest honest reading.
  */
-import { decode, INFO_SENDER, parseTimestamp } from "../wire.ts";
+import { decode, INFO_SENDER, parseWallClock, type WallClock } from "../wire.ts";
 import type { AuditRow, ProcessedRow } from "./archive.ts";
 
 export interface SourceRecord {
@@ -17,96 +17,37 @@ export interface SourceRecord {
   value: Uint8Array | null;
 }
 
-const NAIVE = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?$/;
-
 function localWallMicros(instantMs: number): bigint {
   const offsetMinutes = new Date(instantMs).getTimezoneOffset();
   return BigInt(instantMs - offsetMinutes * 60_000) * 1000n;
 }
 
-const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-
-/** A wall-clock reading's microseconds, or null when the fields are not a real date and time. */
-function fieldsMicros(
-  year: number,
-  month: number,
-  day: number,
-  hour: number,
-  minute: number,
-  second: number,
-  micros: number,
-): bigint | null {
-  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
-  const monthDays = month === 2 && leap ? 29 : (DAYS_IN_MONTH[month - 1] ?? 0);
-  if (year < 1 || day < 1 || day > monthDays || hour > 23 || minute > 59 || second > 59) return null;
+/** Milliseconds of a reading's whole seconds, its fields taken as UTC (no zone applied). */
+function readingSecondsMs(w: WallClock): number {
   // Date.UTC maps years 0-99 to 1900-1999; setUTCFullYear does not.
-  const ms =
-    year >= 100
-      ? Date.UTC(year, month - 1, day, hour, minute, second)
-      : new Date(0).setUTCFullYear(year, month - 1, day) + ((hour * 60 + minute) * 60 + second) * 1000;
+  return w.year >= 100
+    ? Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second)
+    : new Date(0).setUTCFullYear(w.year, w.month - 1, w.day) +
+        ((w.hour * 60 + w.minute) * 60 + w.second) * 1000;
+}
+
+/** A wall-clock reading as microseconds held in UTC fields. */
+function readingMicros(w: WallClock): bigint {
+  const ms = readingSecondsMs(w);
   // Exact in floating point up to ±9e15 µs (years 1685-2255); BigInt arithmetic beyond.
-  return Math.abs(ms) < 9e12 ? BigInt(ms * 1000 + micros) : BigInt(ms) * 1000n + BigInt(micros);
+  return Math.abs(ms) < 9e12 ? BigInt(ms * 1000 + w.micros) : BigInt(ms) * 1000n + BigInt(w.micros);
 }
 
-function naiveMicros(m: RegExpExecArray): bigint | null {
-  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
-  return fieldsMicros(
-    year,
-    month,
-    day,
-    hour,
-    minute,
-    second,
-    Number((m[7] ?? "").padEnd(6, "0").slice(0, 6)),
-  );
-}
-
-/** `length` decimal digits at `at`, or -1. */
-function digitsAt(text: string, at: number, length: number): number {
-  let value = 0;
-  for (let i = at; i < at + length; i++) {
-    const d = text.charCodeAt(i) - 48;
-    if (d < 0 || d > 9) return -1;
-    value = value * 10 + d;
-  }
-  return value;
-}
-
-// What every DoubleChat client writes, `YYYY-MM-DDTHH:MM:SS.ffffff`, read without the regex
-// (it is most of a record's decoding time otherwise); anything else goes through NAIVE.
-function isoformatMicros(text: string): bigint | null | undefined {
-  if (text.length !== 26) return undefined;
-  const c = (i: number) => text.charCodeAt(i);
-  if (c(4) !== 45 || c(7) !== 45 || c(10) !== 84 || c(13) !== 58 || c(16) !== 58 || c(19) !== 46)
-    return undefined;
-  const fields = [
-    digitsAt(text, 0, 4),
-    digitsAt(text, 5, 2),
-    digitsAt(text, 8, 2),
-    digitsAt(text, 11, 2),
-    digitsAt(text, 14, 2),
-    digitsAt(text, 17, 2),
-    digitsAt(text, 20, 6),
-  ] as const;
-  if (fields.includes(-1)) return undefined;
-  return fieldsMicros(...fields);
-}
-
-/** The sender's wall-clock time as zone-less microseconds (UTC fields hold the reading). */
+/**
+ * The sender's wall-clock time as zone-less microseconds (UTC fields hold the reading). A
+ * timestamp with a zone is the instant it names, read on the auditor's clock; none, or one that
+ * is not a real date, falls back to the Kafka time.
+ */
 export function wallClockMicros(text: string, fallbackMs: number): bigint {
-  const fast = isoformatMicros(text);
-  if (fast !== undefined) return fast ?? localWallMicros(fallbackMs);
-  const m = NAIVE.exec(text);
-  if (m !== null) return naiveMicros(m) ?? localWallMicros(fallbackMs);
-  const instant = text === "" ? null : parseTimestamp(text);
-  return localWallMicros(instant === null ? fallbackMs : instant.getTime());
+  const w = text === "" ? null : parseWallClock(text);
+  if (w === null) return localWallMicros(fallbackMs);
+  if (w.offsetMinutes === null) return readingMicros(w);
+  return localWallMicros(readingSecondsMs(w) + Math.floor(w.micros / 1000) - w.offsetMinutes * 60_000);
 }
 
 const DAY_MICROS = 86_400_000_000n;

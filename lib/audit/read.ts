@@ -9,7 +9,7 @@ import { existsSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects } from "hyparquet";
 import { UserError } from "../errors.ts";
-import { parseTimestamp } from "../wire.ts";
+import { parseWallClock } from "../wire.ts";
 import { AUDIT_DIR, hiveValue, listDir, PROCESSED_DIR, parseDataFileName } from "./files.ts";
 import { flattenNewlines, isChatMessage, wallClockDate, wallClockMicros } from "./processed.ts";
 
@@ -89,7 +89,7 @@ function plan(dir: string, filter: ReadFilter): string[] | UserError {
 
 function toMicros(value: unknown): bigint | null {
   if (typeof value === "bigint") return value;
-  if (typeof value === "string") return parseTimestamp(value) === null ? null : wallClockMicros(value, 0);
+  if (typeof value === "string") return parseWallClock(value) === null ? null : wallClockMicros(value, 0);
   if (value instanceof Date) return BigInt(value.getTime()) * 1000n;
   return null;
 }
