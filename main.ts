@@ -56,11 +56,11 @@ async function main(argv: string[], io: Io): Promise<number> {
   try {
     const outcome = await command.run(rest, io);
     if (!isUserError(outcome)) return outcome;
-    io.stderr.write(`dchat ${name}: ${outcome.message.replace(/^dchat [a-z]+: /, "")}\n`);
+    io.stderr.write(`dchat ${name}: ${outcome.message}\n`);
     return outcome.exitCode;
   } catch (error) {
     if (!isUserError(error)) throw error;
-    io.stderr.write(`dchat ${name}: ${error.message.replace(/^dchat [a-z]+: /, "")}\n`);
+    io.stderr.write(`dchat ${name}: ${error.message}\n`);
     return error.exitCode;
   }
 }

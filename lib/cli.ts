@@ -39,13 +39,11 @@ export function parseFlags<T extends Options>(
   try {
     const parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
     if (!positionals && parsed.positionals.length > 0) {
-      return usageError(
-        `dchat ${command}: unexpected argument "${parsed.positionals[0]}" (see dchat ${command} --help)`,
-      );
+      return usageError(`unexpected argument "${parsed.positionals[0]}" (see dchat ${command} --help)`);
     }
     return { values: parsed.values, positionals: parsed.positionals } as Parsed<T>;
   } catch (error) {
-    return usageError(`dchat ${command}: ${flagProblem(error)} (see dchat ${command} --help)`);
+    return usageError(`${flagProblem(error)} (see dchat ${command} --help)`);
   }
 }
 
@@ -67,15 +65,11 @@ function flagProblem(error: unknown): string {
 }
 
 /** Parses a positive integer flag value, or explains what was expected. */
-export function positiveInt(
-  value: string | undefined,
-  flag: string,
-  command: string,
-): number | undefined | UserError {
+export function positiveInt(value: string | undefined, flag: string): number | undefined | UserError {
   if (value === undefined) return undefined;
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) {
-    return usageError(`dchat ${command}: ${flag} must be a whole number of at least 1, got "${value}"`);
+    return usageError(`${flag} must be a whole number of at least 1, got "${value}"`);
   }
   return n;
 }

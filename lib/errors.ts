@@ -2,7 +2,8 @@
  * Failures a user can cause (bad flag, unreachable broker, bad file) are values of this type:
  * a message written for the user and the exit code it ends the process with. Functions return
  * them; deep async code may throw one to abort, and main.ts is the one place that turns them
- * into output and exit codes. Any other exception is a bug and keeps its stack trace.
+ * into output (`dchat <command>: <message>`, so messages carry no prefix) and exit codes.
+ * Any other exception is a bug and keeps its stack trace.
  */
 export class UserError {
   readonly kind = "user-error";

@@ -45,13 +45,13 @@ async function run(argv: string[], io: Io): Promise<number | UserError> {
   const parsed = parseFlags(argv, flags, "send");
   if (isUserError(parsed)) return parsed;
   const { values, positionals } = parsed;
-  if (values.room === undefined) return usageError("dchat send: --room is required (see dchat send --help)");
-  if (values.user === undefined) return usageError("dchat send: --user is required (see dchat send --help)");
+  if (values.room === undefined) return usageError("--room is required (see dchat send --help)");
+  if (values.user === undefined) return usageError("--user is required (see dchat send --help)");
   const topic = roomToTopic(values.room);
   if (isUserError(topic)) return topic;
   const user = validateUserName(values.user);
   if (isUserError(user)) return user;
-  const partitions = positiveInt(values.partitions, "--partitions", "send");
+  const partitions = positiveInt(values.partitions, "--partitions");
   if (isUserError(partitions)) return partitions;
   const settings = kafkaSettings(values, io.env);
   if (isUserError(settings)) return settings;

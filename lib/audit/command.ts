@@ -83,9 +83,7 @@ function roomPattern(text: string | undefined): RegExp | undefined | UserError {
   try {
     return new RegExp(text, "u");
   } catch (error) {
-    return usageError(
-      `dchat audit: --room-pattern is not a valid regular expression: ${(error as Error).message}`,
-    );
+    return usageError(`--room-pattern is not a valid regular expression: ${(error as Error).message}`);
   }
 }
 
@@ -94,7 +92,7 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 function dateFlag(value: string | undefined, flag: string): string | undefined | UserError {
   if (value === undefined) return undefined;
   if (!DATE.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`))) {
-    return usageError(`dchat audit: stats ${flag} must be a date like 2024-08-26, got "${value}"`);
+    return usageError(`stats ${flag} must be a date like 2024-08-26, got "${value}"`);
   }
   return value;
 }
@@ -143,13 +141,13 @@ async function runCommand(argv: string[], io: Io): Promise<number | UserError> {
   const out = archiveDir(values.out, io.env, "--out", "audit");
   if (out instanceof UserError) return out;
   if (values.rooms !== undefined && values["room-pattern"] !== undefined) {
-    return usageError("dchat audit: give --rooms or --room-pattern, not both");
+    return usageError("give --rooms or --room-pattern, not both");
   }
   const pattern = roomPattern(values["room-pattern"]);
   if (pattern instanceof UserError) return pattern;
-  const top = positiveInt(values.top, "--top", "audit") ?? DEFAULT_TOP;
+  const top = positiveInt(values.top, "--top") ?? DEFAULT_TOP;
   if (top instanceof UserError) return top;
-  const fileRecords = positiveInt(values["file-records"], "--file-records", "audit") ?? LIMITS.maxRecords;
+  const fileRecords = positiveInt(values["file-records"], "--file-records") ?? LIMITS.maxRecords;
   if (fileRecords instanceof UserError) return fileRecords;
   const settings = kafkaSettings(values, io.env);
   if (settings instanceof UserError) return settings;
@@ -181,8 +179,7 @@ async function runCommand(argv: string[], io: Io): Promise<number | UserError> {
     }
   } catch (error) {
     if (error instanceof UserError) return error;
-    if (isFileError(error))
-      return new UserError(`dchat audit: cannot write the archive: ${(error as Error).message}`);
+    if (isFileError(error)) return new UserError(`cannot write the archive: ${(error as Error).message}`);
     if (isKafkaError(error)) return kafkaFailure(error, settings);
     throw error;
   }
@@ -205,7 +202,7 @@ async function statsCommand(argv: string[], io: Io): Promise<number | UserError>
   if (since instanceof UserError) return since;
   const until = dateFlag(values.until, "--until");
   if (until instanceof UserError) return until;
-  const top = positiveInt(values.top, "--top", "audit") ?? DEFAULT_TOP;
+  const top = positiveInt(values.top, "--top") ?? DEFAULT_TOP;
   if (top instanceof UserError) return top;
 
   const counts = emptyCounts();

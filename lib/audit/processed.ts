@@ -40,14 +40,17 @@ function readingMicros(w: WallClock): bigint {
 
 /**
  * The sender's wall-clock time as zone-less microseconds (UTC fields hold the reading). A
- * timestamp with a zone is the instant it names, read on the auditor's clock; none, or one that
- * is not a real date, falls back to the Kafka time.
+ * timestamp with a zone is the instant it names, read on the auditor's clock.
  */
-export function wallClockMicros(text: string, fallbackMs: number): bigint {
-  const w = text === "" ? null : parseWallClock(text);
-  if (w === null) return localWallMicros(fallbackMs);
+export function clockMicros(w: WallClock): bigint {
   if (w.offsetMinutes === null) return readingMicros(w);
   return localWallMicros(readingSecondsMs(w) + Math.floor(w.micros / 1000) - w.offsetMinutes * 60_000);
+}
+
+/** `clockMicros` of a timestamp's text; none, or one that is not a real date, is the Kafka time. */
+export function wallClockMicros(text: string, fallbackMs: number): bigint {
+  const w = text === "" ? null : parseWallClock(text);
+  return w === null ? localWallMicros(fallbackMs) : clockMicros(w);
 }
 
 const DAY_MICROS = 86_400_000_000n;

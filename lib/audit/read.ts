@@ -11,7 +11,7 @@ import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects } from "h
 import { UserError } from "../errors.ts";
 import { parseWallClock } from "../wire.ts";
 import { AUDIT_DIR, hiveValue, listDir, PROCESSED_DIR, parseDataFileName } from "./files.ts";
-import { flattenNewlines, isChatMessage, wallClockDate, wallClockMicros } from "./processed.ts";
+import { clockMicros, flattenNewlines, isChatMessage, wallClockDate } from "./processed.ts";
 
 export interface Message {
   room: string | null;
@@ -89,7 +89,10 @@ function plan(dir: string, filter: ReadFilter): string[] | UserError {
 
 function toMicros(value: unknown): bigint | null {
   if (typeof value === "bigint") return value;
-  if (typeof value === "string") return parseWallClock(value) === null ? null : wallClockMicros(value, 0);
+  if (typeof value === "string") {
+    const clock = parseWallClock(value);
+    return clock === null ? null : clockMicros(clock);
+  }
   if (value instanceof Date) return BigInt(value.getTime()) * 1000n;
   return null;
 }

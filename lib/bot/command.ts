@@ -61,13 +61,12 @@ async function run(argv: string[], io: Io): Promise<number | UserError> {
   if (isUserError(parsed)) return parsed;
   const { values } = parsed;
   const level = values["log-level"] ?? "info";
-  if (!isLevel(level))
-    return usageError(`dchat bot: --log-level must be debug, info, warn or error, got "${level}"`);
+  if (!isLevel(level)) return usageError(`--log-level must be debug, info, warn or error, got "${level}"`);
   const rateLimit = parseRateLimit(values["rate-limit"] ?? "5/30s");
   if (rateLimit === undefined) {
-    return usageError(`dchat bot: --rate-limit must look like 5/30s or off, got "${values["rate-limit"]}"`);
+    return usageError(`--rate-limit must look like 5/30s or off, got "${values["rate-limit"]}"`);
   }
-  const rescan = positiveInt(values.rescan, "--rescan", "bot");
+  const rescan = positiveInt(values.rescan, "--rescan");
   if (isUserError(rescan)) return rescan;
   const filter = roomFilter(values.rooms, values["room-pattern"]);
   if (isUserError(filter)) return filter;

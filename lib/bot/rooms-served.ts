@@ -9,7 +9,7 @@ export type TopicFilter = (topic: string) => boolean;
 
 export function roomFilter(rooms: string | undefined, pattern: string | undefined): TopicFilter | UserError {
   if (rooms !== undefined && pattern !== undefined) {
-    return usageError("dchat bot: give either --rooms or --room-pattern, not both");
+    return usageError("give either --rooms or --room-pattern, not both");
   }
   if (rooms !== undefined) {
     const topics = new Set<string>();
@@ -19,8 +19,7 @@ export function roomFilter(rooms: string | undefined, pattern: string | undefine
       if (isUserError(topic)) return topic;
       topics.add(topic);
     }
-    if (topics.size === 0)
-      return usageError("dchat bot: --rooms is empty; give room names separated by commas");
+    if (topics.size === 0) return usageError("--rooms is empty; give room names separated by commas");
     return (topic) => topics.has(topic);
   }
   if (pattern !== undefined) {
@@ -28,9 +27,7 @@ export function roomFilter(rooms: string | undefined, pattern: string | undefine
     try {
       regex = new RegExp(pattern, "u");
     } catch (error) {
-      return usageError(
-        `dchat bot: --room-pattern is not a valid regular expression: ${(error as Error).message}`,
-      );
+      return usageError(`--room-pattern is not a valid regular expression: ${(error as Error).message}`);
     }
     return (topic) => !isInternalTopic(topic) && regex.test(topicToRoom(topic));
   }

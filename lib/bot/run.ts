@@ -304,7 +304,7 @@ class Bot {
     } catch (error) {
       if (isFenced(error)) {
         this.fatal = new UserError(
-          `dchat bot: instance "${this.config.instance}" was fenced by another bot using the same --instance in group ${this.config.groupId}; give each replica its own --instance`,
+          `instance "${this.config.instance}" was fenced by another bot using the same --instance in group ${this.config.groupId}; give each replica its own --instance`,
         );
       }
       this.#rebuilding = true;

@@ -46,7 +46,7 @@ function parseHistory(value: string | undefined): number | UserError {
   if (value === undefined) return DEFAULT_HISTORY;
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0)
-    return usageError(`dchat chat: --history must be a whole number of at least 0, got "${value}"`);
+    return usageError(`--history must be a whole number of at least 0, got "${value}"`);
   return n;
 }
 
@@ -57,7 +57,7 @@ async function ask(
   const answer = await text({ message, validate: (value) => validate(value ?? "") });
   if (isCancel(answer)) {
     cancel("Cancelled.");
-    return new UserError("dchat chat: cancelled", ExitCode.Interrupted);
+    return new UserError("cancelled", ExitCode.Interrupted);
   }
   return answer;
 }
@@ -84,9 +84,7 @@ async function run(argv: string[], io: Io): Promise<number | UserError> {
   let room = values.room;
   let user = values.user;
   if ((room === undefined || user === undefined) && !tty) {
-    return usageError(
-      "dchat chat: without a terminal, --room and --user are required (see dchat chat --help)",
-    );
+    return usageError("without a terminal, --room and --user are required (see dchat chat --help)");
   }
   if (room === undefined) {
     const answer = await ask("Chat room", roomProblem);

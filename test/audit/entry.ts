@@ -13,7 +13,7 @@ const outcome = await auditCommand.run(process.argv.slice(2), {
   env: process.env,
 });
 if (isUserError(outcome)) {
-  process.stderr.write(`dchat audit: ${outcome.message.replace(/^dchat [a-z]+: /, "")}\n`);
+  process.stderr.write(`dchat audit: ${outcome.message}\n`);
   process.exit(outcome.exitCode);
 }
 process.exit(outcome);

@@ -12,7 +12,7 @@ const outcome = await chatCommand.run(process.argv.slice(2), {
   env: process.env,
 });
 if (isUserError(outcome)) {
-  process.stderr.write(`${outcome.message}\n`);
+  process.stderr.write(`dchat chat: ${outcome.message}\n`);
   process.exit(outcome.exitCode);
 }
 process.exit(outcome);
