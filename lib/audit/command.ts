@@ -65,15 +65,10 @@ const statsFlags = {
   json: { type: "boolean" },
 } as const;
 
-function archiveDir(
-  flag: string | undefined,
-  env: Io["env"],
-  name: string,
-  command: string,
-): string | UserError {
+function archiveDir(flag: string | undefined, env: Io["env"], name: string): string | UserError {
   const dir = flag ?? env.AUDIT_PATH;
   if (dir === undefined || dir === "") {
-    return usageError(`dchat ${command}: no archive directory: give ${name} DIR or set AUDIT_PATH`);
+    return usageError(`no archive directory: give ${name} DIR or set AUDIT_PATH`);
   }
   return resolve(dir);
 }
@@ -138,7 +133,7 @@ async function runCommand(argv: string[], io: Io): Promise<number | UserError> {
   const parsed = parseFlags(argv, runFlags, "audit", { positionals: false });
   if (parsed instanceof UserError) return parsed;
   const { values } = parsed;
-  const out = archiveDir(values.out, io.env, "--out", "audit");
+  const out = archiveDir(values.out, io.env, "--out");
   if (out instanceof UserError) return out;
   if (values.rooms !== undefined && values["room-pattern"] !== undefined) {
     return usageError("give --rooms or --room-pattern, not both");
@@ -196,7 +191,7 @@ async function statsCommand(argv: string[], io: Io): Promise<number | UserError>
   const parsed = parseFlags(argv, statsFlags, "audit", { positionals: false });
   if (parsed instanceof UserError) return parsed;
   const { values } = parsed;
-  const dir = archiveDir(values.dir, io.env, "--dir", "audit");
+  const dir = archiveDir(values.dir, io.env, "--dir");
   if (dir instanceof UserError) return dir;
   const since = dateFlag(values.since, "--since");
   if (since instanceof UserError) return since;
