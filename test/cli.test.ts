@@ -66,6 +66,11 @@ describe("dchat command line (compiled binary)", () => {
       /DCHAT_SASL_USERNAME/,
     ],
     ["room with control characters", ["send", "--room", "a\u001b[2Jb", "--user", "u", "x"], /room/],
+    [
+      "regression: audit without an archive directory, prefixed once",
+      ["audit"],
+      /^dchat audit: no archive directory/,
+    ],
     ["empty user name", ["send", "--room", "r", "--user", "  ", "x"], /user name is empty/],
   ];
   for (const [name, args, pattern] of usageCases) {
