@@ -78,8 +78,13 @@ export function encode(record: ChatRecord): Buffer {
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
-function failure(problem: Problem, detail: string, raw: Uint8Array, time: Date): Decoded {
-  return { ok: false, problem, detail, raw, time };
+/** A record's fields, or what is wrong with it; `Decoded` without the time. */
+export type Parsed =
+  | { ok: true; record: ChatRecord }
+  | { ok: false; problem: Problem; detail: string; raw: Uint8Array };
+
+function failure(problem: Problem, detail: string, raw: Uint8Array): Parsed {
+  return { ok: false, problem, detail, raw };
 }
 
 function describeType(value: unknown): string {
@@ -103,36 +108,35 @@ function fieldProblem(obj: Record<string, unknown>): string | null {
   return null;
 }
 
-export function decode(value: Uint8Array | null, kafkaTimestampMs: number): Decoded {
-  const kafkaTime = new Date(kafkaTimestampMs);
+/** `decode` without working out the time: for readers (the audit) that read the timestamp themselves. */
+export function parseRecord(value: Uint8Array | null): Parsed {
   const raw = value ?? new Uint8Array(0);
-  if (raw.byteLength === 0) return failure("empty", "empty record value", raw, kafkaTime);
+  if (raw.byteLength === 0) return failure("empty", "empty record value", raw);
   if (raw.byteLength > MAX_RECORD_BYTES) {
     return failure(
       "too-large",
       `record is ${raw.byteLength} bytes, over the ${MAX_RECORD_BYTES}-byte limit`,
       raw,
-      kafkaTime,
     );
   }
   let text: string;
   try {
     text = utf8.decode(raw);
   } catch {
-    return failure("invalid-utf8", "record is not valid UTF-8", raw, kafkaTime);
+    return failure("invalid-utf8", "record is not valid UTF-8", raw);
   }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch {
-    return failure("not-json", "record is not valid JSON", raw, kafkaTime);
+    return failure("not-json", "record is not valid JSON", raw);
   }
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-    return failure("not-object", `record is ${describeType(parsed)}, expected a JSON object`, raw, kafkaTime);
+    return failure("not-object", `record is ${describeType(parsed)}, expected a JSON object`, raw);
   }
   const obj = parsed as Record<string, unknown>;
   const problem = fieldProblem(obj);
-  if (problem !== null) return failure("bad-field", problem, raw, kafkaTime);
+  if (problem !== null) return failure("bad-field", problem, raw);
 
   // A bad timestamp alone does not make the message malformed: the sender, text and leave flag
   // are intact, so the message is shown at its Kafka time and the odd timestamp text is kept.
@@ -140,16 +144,26 @@ export function decode(value: Uint8Array | null, kafkaTimestampMs: number): Deco
   const stamp = obj.timestamp;
   const timestamp =
     stamp === undefined || stamp === null ? "" : typeof stamp === "string" ? stamp : JSON.stringify(stamp);
-  const record: ChatRecord = {
-    sender: obj.sender as string,
-    message: obj.message as string,
-    end: obj.end as boolean,
-    timestamp,
+  return {
+    ok: true,
+    record: {
+      sender: obj.sender as string,
+      message: obj.message as string,
+      end: obj.end as boolean,
+      timestamp,
+    },
   };
-  const recordTime = typeof stamp === "string" ? parseTimestamp(stamp) : null;
+}
+
+export function decode(value: Uint8Array | null, kafkaTimestampMs: number): Decoded {
+  const parsed = parseRecord(value);
+  const kafkaTime = new Date(kafkaTimestampMs);
+  if (!parsed.ok) return { ...parsed, time: kafkaTime };
+  // A non-string timestamp kept as its JSON text (a number, an object) never reads as a time.
+  const recordTime = parseTimestamp(parsed.record.timestamp);
   return recordTime === null
-    ? { ok: true, record, time: kafkaTime, timeSource: "kafka" }
-    : { ok: true, record, time: recordTime, timeSource: "record" };
+    ? { ok: true, record: parsed.record, time: kafkaTime, timeSource: "kafka" }
+    : { ok: true, record: parsed.record, time: recordTime, timeSource: "record" };
 }
 
 // Python isoformat (space or T, fraction of 1-9 digits) plus an optional Z or ±HH[:]MM zone.

@@ -1,48 +1,19 @@
 /**
- * Rows → Parquet bytes: the only module that imports hyparquet-writer. Columns are typed for
+ * The archive's two kinds of Parquet file, filled a record at a time. Columns are typed for
  * Spark, DuckDB and pandas: offsets INT64, partition INT32, booleans BOOLEAN, the Kafka time as
  * a UTC-adjusted TIMESTAMP(MICROS), and the sender's wall-clock time as a local (not
- * UTC-adjusted) TIMESTAMP(MICROS) beside the original text. zstd (Bun's native codec) with
- * column statistics (on every column but long free text).
+ * UTC-adjusted) TIMESTAMP(MICROS) beside the original text. zstd with column statistics (on
+ * every column but long free text); row groups of ROW_GROUP rows.
  */
 import type { SchemaElement } from "hyparquet-writer";
-import { ByteWriter, type ColumnSource, ParquetWriter } from "hyparquet-writer";
+import type { ChatRecord, Parsed } from "../wire.ts";
+import type { Micros } from "./micros.ts";
+import { BooleanColumn, DictionaryColumn, IntColumn, ParquetFile, PlainColumn } from "./parquet.ts";
 
-/** One record of `messages_audit`. Typed fields are null for a record that failed to decode. */
-export interface AuditRow {
-  room: string;
-  topic: string;
-  partition: number;
-  offset: number;
-  /** Kafka record timestamp, microseconds since the epoch (UTC). */
-  kafkaTimeMicros: bigint;
-  sender: string | null;
-  message: string | null;
-  end: boolean | null;
-  /** The record's `timestamp` text exactly as sent; null when absent or the record is bad. */
-  timestamp: string | null;
-  /** The sender's local wall-clock time as microseconds with no zone (see processed.ts). */
-  localTimeMicros: bigint | null;
-  problem: string | null;
-  problemDetail: string | null;
-  raw: Uint8Array | null;
-}
-
-/** One row of `message_processed`, the original DAG's view. */
-export interface ProcessedRow {
-  room: string;
-  topic: string;
-  partition: number;
-  offset: number;
-  sender: string;
-  message: string;
-  end: boolean;
-  /** Local wall-clock time (named `timestamp` as in the original pandas output). */
-  localTimeMicros: bigint;
-}
+/** Rows per row group: large enough for readers to skip by statistics, small enough to hold. */
+export const ROW_GROUP = 10_000;
 
 const CREATED_BY = "dchat audit";
-const ZSTD_LEVEL = 3;
 
 const string = (name: string, required: boolean): SchemaElement => ({
   name,
@@ -98,91 +69,127 @@ const PROCESSED_SCHEMA: SchemaElement[] = [
   localMicros("timestamp", true),
 ];
 
-/**
- * One Parquet file built a row group at a time, so only one chunk of decoded rows is alive
- * however many records the file holds. `finish` returns the file's bytes.
- */
-class FileBuilder<T> {
-  private readonly writer = new ByteWriter();
-  private readonly parquet: ParquetWriter;
+const column = (schema: SchemaElement[], index: number) => schema[index] as SchemaElement;
+
+/** A file of `messages_audit`: every record, bad ones with their raw bytes and problem. */
+export class AuditFile {
+  private readonly topic = new DictionaryColumn(column(AUDIT_SCHEMA, 1));
+  private readonly partition = new IntColumn(column(AUDIT_SCHEMA, 2));
+  private readonly offset = new IntColumn(column(AUDIT_SCHEMA, 3));
+  private readonly kafkaTime = new IntColumn(column(AUDIT_SCHEMA, 4));
+  private readonly sender = new DictionaryColumn(column(AUDIT_SCHEMA, 5));
+  private readonly message = new PlainColumn(column(AUDIT_SCHEMA, 6));
+  private readonly end = new BooleanColumn(column(AUDIT_SCHEMA, 7));
+  private readonly timestamp = new PlainColumn(column(AUDIT_SCHEMA, 8));
+  private readonly localTime = new IntColumn(column(AUDIT_SCHEMA, 9));
+  private readonly problem = new DictionaryColumn(column(AUDIT_SCHEMA, 10));
+  private readonly problemDetail = new PlainColumn(column(AUDIT_SCHEMA, 11));
+  private readonly raw = new PlainColumn(column(AUDIT_SCHEMA, 12));
+  private readonly file = new ParquetFile(
+    AUDIT_SCHEMA,
+    [
+      this.topic,
+      this.partition,
+      this.offset,
+      this.kafkaTime,
+      this.sender,
+      this.message,
+      this.end,
+      this.timestamp,
+      this.localTime,
+      this.problem,
+      this.problemDetail,
+      this.raw,
+    ],
+    CREATED_BY,
+  );
 
   constructor(
-    schema: SchemaElement[],
-    private readonly columns: (rows: readonly T[]) => ColumnSource[],
-  ) {
-    this.parquet = new ParquetWriter({
-      writer: this.writer,
-      schema,
-      codec: "ZSTD",
-      compressors: { ZSTD: (input: Uint8Array) => Bun.zstdCompressSync(input, { level: ZSTD_LEVEL }) },
-      statistics: true,
-      createdBy: CREATED_BY,
-    });
+    private readonly topicName: string,
+    private readonly partitionNumber: number,
+  ) {}
+
+  private key(offset: number, kafkaTimeMs: number): void {
+    this.topic.push(this.topicName);
+    this.partition.push(this.partitionNumber);
+    this.offset.push(offset);
+    this.kafkaTime.push(kafkaTimeMs * 1000);
   }
 
-  /** Appends `rows` as one row group. */
-  add(rows: readonly T[]): void {
-    if (rows.length > 0) this.parquet.write({ columnData: this.columns(rows), rowGroupSize: rows.length });
+  private rowAdded(): void {
+    this.file.rowAdded();
+    if (this.file.pendingRows >= ROW_GROUP) this.file.endRowGroup();
+  }
+
+  /** A decoded record; `localTime` is the sender's wall-clock time (processed.ts). */
+  add(offset: number, kafkaTimeMs: number, record: ChatRecord, localTime: Micros): void {
+    this.key(offset, kafkaTimeMs);
+    this.sender.push(record.sender);
+    this.message.push(record.message);
+    this.end.push(record.end);
+    this.timestamp.push(record.timestamp === "" ? null : record.timestamp);
+    this.localTime.push(localTime);
+    this.problem.push(null);
+    this.problemDetail.push(null);
+    this.raw.push(null);
+    this.rowAdded();
+  }
+
+  /** A record that failed to decode: kept with its bytes and what was wrong. */
+  addBad(offset: number, kafkaTimeMs: number, bad: Extract<Parsed, { ok: false }>): void {
+    this.key(offset, kafkaTimeMs);
+    this.sender.push(null);
+    this.message.push(null);
+    this.end.push(null);
+    this.timestamp.push(null);
+    this.localTime.push(null);
+    this.problem.push(bad.problem);
+    this.problemDetail.push(bad.detail);
+    this.raw.push(bad.raw);
+    this.rowAdded();
   }
 
   finish(): Uint8Array {
-    this.parquet.finish();
-    return this.writer.getBytes();
+    return this.file.finish();
   }
 }
 
-function column<T, V>(rows: readonly T[], pick: (row: T) => V): V[] {
-  const out = new Array<V>(rows.length);
-  for (let i = 0; i < rows.length; i++) out[i] = pick(rows[i] as T);
-  return out;
+/** A file of `message_processed`: the original DAG's view of one local date's messages. */
+export class ProcessedFile {
+  private readonly room = new DictionaryColumn(column(PROCESSED_SCHEMA, 1));
+  private readonly topic = new DictionaryColumn(column(PROCESSED_SCHEMA, 2));
+  private readonly partition = new IntColumn(column(PROCESSED_SCHEMA, 3));
+  private readonly offset = new IntColumn(column(PROCESSED_SCHEMA, 4));
+  private readonly sender = new DictionaryColumn(column(PROCESSED_SCHEMA, 5));
+  private readonly message = new PlainColumn(column(PROCESSED_SCHEMA, 6));
+  private readonly end = new BooleanColumn(column(PROCESSED_SCHEMA, 7));
+  private readonly timestamp = new IntColumn(column(PROCESSED_SCHEMA, 8));
+  private readonly file = new ParquetFile(
+    PROCESSED_SCHEMA,
+    [this.room, this.topic, this.partition, this.offset, this.sender, this.message, this.end, this.timestamp],
+    CREATED_BY,
+  );
+
+  constructor(
+    private readonly roomName: string,
+    private readonly topicName: string,
+    private readonly partitionNumber: number,
+  ) {}
+
+  add(offset: number, sender: string, message: string, localTime: Micros): void {
+    this.room.push(this.roomName);
+    this.topic.push(this.topicName);
+    this.partition.push(this.partitionNumber);
+    this.offset.push(offset);
+    this.sender.push(sender);
+    this.message.push(message);
+    this.end.push(false);
+    this.timestamp.push(localTime);
+    this.file.rowAdded();
+    if (this.file.pendingRows >= ROW_GROUP) this.file.endRowGroup();
+  }
+
+  finish(): Uint8Array {
+    return this.file.finish();
+  }
 }
-
-function int32s<T>(rows: readonly T[], pick: (row: T) => number): Int32Array {
-  const out = new Int32Array(rows.length);
-  for (let i = 0; i < rows.length; i++) out[i] = pick(rows[i] as T);
-  return out;
-}
-
-function int64s<T>(rows: readonly T[], pick: (row: T) => number | bigint): BigInt64Array {
-  const out = new BigInt64Array(rows.length);
-  for (let i = 0; i < rows.length; i++) out[i] = BigInt(pick(rows[i] as T));
-  return out;
-}
-
-// Long free text gains nothing from min/max statistics or a dictionary (its values rarely
-// repeat); keys, times and flags keep both.
-const noStats = { statistics: false, encoding: "PLAIN" } as const;
-
-function auditColumns(rows: readonly AuditRow[]): ColumnSource[] {
-  return [
-    { name: "topic", data: column(rows, (r) => r.topic) },
-    { name: "partition", data: int32s(rows, (r) => r.partition) },
-    { name: "offset", data: int64s(rows, (r) => r.offset) },
-    { name: "kafka_timestamp", data: int64s(rows, (r) => r.kafkaTimeMicros) },
-    { name: "sender", data: column(rows, (r) => r.sender) },
-    { name: "message", data: column(rows, (r) => r.message), ...noStats },
-    { name: "end", data: column(rows, (r) => r.end) },
-    { name: "timestamp", data: column(rows, (r) => r.timestamp), ...noStats },
-    { name: "local_time", data: column(rows, (r) => r.localTimeMicros) },
-    { name: "problem", data: column(rows, (r) => r.problem) },
-    { name: "problem_detail", data: column(rows, (r) => r.problemDetail), ...noStats },
-    { name: "raw", data: column(rows, (r) => r.raw), ...noStats },
-  ];
-}
-
-function processedColumns(rows: readonly ProcessedRow[]): ColumnSource[] {
-  return [
-    { name: "room", data: column(rows, (r) => r.room) },
-    { name: "topic", data: column(rows, (r) => r.topic) },
-    { name: "partition", data: int32s(rows, (r) => r.partition) },
-    { name: "offset", data: int64s(rows, (r) => r.offset) },
-    { name: "sender", data: column(rows, (r) => r.sender) },
-    { name: "message", data: column(rows, (r) => r.message), ...noStats },
-    { name: "end", data: column(rows, (r) => r.end) },
-    { name: "timestamp", data: int64s(rows, (r) => r.localTimeMicros) },
-  ];
-}
-
-export const auditFile = () => new FileBuilder(AUDIT_SCHEMA, auditColumns);
-export const processedFile = () => new FileBuilder(PROCESSED_SCHEMA, processedColumns);
-export type { FileBuilder };

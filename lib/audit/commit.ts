@@ -1,19 +1,17 @@
 /**
- * Committing one batch of one partition: decode and encode a row group at a time, write the
- * processed-view files first (one per local date), then the raw file, all under the same
+ * Committing one batch of one partition: decode every record into the files' columns (encoded
+ * a row group at a time), write the processed-view files first (one per local date), then the raw file, all under the same
  * offset-range name. The raw file is the commit point (offsets.ts), so a crash anywhere in
  * between leaves nothing the next run would count twice. The work up to the raw file runs in
  * the main thread or in a worker (committer.ts), the batch travelling as transferable buffers
  * (`PackedRecords`); the raw file is written by whoever orders a partition's commits.
  */
 import { join } from "node:path";
-import { type AuditRow, auditFile, type FileBuilder, type ProcessedRow, processedFile } from "./archive.ts";
+import { AuditFile, ProcessedFile } from "./archive.ts";
 import { AUDIT_DIR, dataFileName, hiveDir, PROCESSED_DIR, writeDurably } from "./files.ts";
-import { auditRow, processedByDate, type SourceRecord } from "./processed.ts";
-import { addMessage, type Counts, emptyCounts } from "./stats.ts";
+import { archiveRecord, type SourceRecord } from "./processed.ts";
+import { type Counts, emptyCounts, settle } from "./stats.ts";
 
-/** Rows decoded and encoded at a time: also the row group size. */
-const ROW_GROUP = 10_000;
 /**
  * Past this resident size (the whole process) a prepared batch ends with a full collection;
  * below it the CPU time of one is not worth spending.
@@ -105,18 +103,6 @@ export function pack(records: readonly SourceRecord[]): PackedRecords {
   return packer.take();
 }
 
-function unpack(packed: PackedRecords, start: number, end: number, byteStart: number): SourceRecord[] {
-  const out: SourceRecord[] = [];
-  let at = byteStart;
-  for (let i = start; i < end; i++) {
-    const length = packed.lengths[i] as number;
-    const value = length < 0 ? null : packed.bytes.subarray(at, at + length);
-    at += Math.max(length, 0);
-    out.push({ offset: packed.offsets[i] as number, timestampMs: packed.times[i] as number, value });
-  }
-  return out;
-}
-
 /**
  * A batch with its processed-view files durable and its raw file encoded but not yet written:
  * writing `raw` (commitPrepared) is the batch's commit point.
@@ -130,49 +116,49 @@ export interface PreparedBatch {
 
 /** Decodes and encodes the batch and writes its processed-view files; the raw file waits. */
 export function prepareBatch(job: CommitJob): PreparedBatch {
-  const { records } = job;
-  const count = records.offsets.length;
+  const { offsets, times, lengths, bytes } = job.records;
+  const count = offsets.length;
   const name = dataFileName({
     topic: job.topic,
     partition: job.partition,
-    first: records.offsets[0] as number,
-    last: records.offsets[count - 1] as number,
+    first: offsets[0] as number,
+    last: offsets[count - 1] as number,
   });
-  const counts = job.stats ? emptyCounts() : null;
-  const raw = auditFile();
-  const processed = new Map<string, FileBuilder<ProcessedRow>>();
-  let bad = 0;
-  let byteAt = 0;
-  for (let start = 0; start < count; start += ROW_GROUP) {
-    const end = Math.min(start + ROW_GROUP, count);
-    const group = unpack(records, start, end, byteAt);
-    for (const record of group) byteAt += record.value?.byteLength ?? 0;
-    const rows: AuditRow[] = group.map((record) => auditRow(job.room, job.topic, job.partition, record));
-    for (const row of rows) if (row.problem !== null) bad++;
-    raw.add(rows);
-    for (const [date, dated] of processedByDate(rows)) {
+  const processed = new Map<string, ProcessedFile>();
+  const files = {
+    raw: new AuditFile(job.topic, job.partition),
+    processed(date: string): ProcessedFile {
       let file = processed.get(date);
       if (file === undefined) {
-        file = processedFile();
+        file = new ProcessedFile(job.room, job.topic, job.partition);
         processed.set(date, file);
       }
-      file.add(dated);
-      if (counts !== null)
-        for (const row of dated) addMessage(counts, row.sender, row.message, row.localTimeMicros);
-    }
+      return file;
+    },
+    counts: job.stats ? emptyCounts() : null,
+  };
+  let bad = 0;
+  let at = 0;
+  for (let i = 0; i < count; i++) {
+    const length = lengths[i] as number;
+    const value = length < 0 ? null : bytes.subarray(at, at + length);
+    at += Math.max(length, 0);
+    if (!archiveRecord(files, { offset: offsets[i] as number, timestampMs: times[i] as number, value }))
+      bad++;
   }
   for (const [date, file] of processed) {
     writeDurably(join(job.out, PROCESSED_DIR, hiveDir("date", date)), name, file.finish());
   }
-  const rawBytes = raw.finish();
+  const raw = files.raw.finish();
+  if (files.counts !== null) settle(files.counts);
   // The batch is garbage now. The collector lets such garbage pile up to several times the
   // live data; collecting once memory passes the budget keeps the peak bounded.
   if (process.memoryUsage.rss() > MEMORY_BUDGET) Bun.gc(true);
   return {
     rawDir: join(job.out, AUDIT_DIR, hiveDir("room", job.room)),
     name,
-    raw: rawBytes,
-    outcome: { rows: count, bad, files: processed.size + 1, counts },
+    raw,
+    outcome: { rows: count, bad, files: processed.size + 1, counts: files.counts },
   };
 }
 

@@ -1,64 +1,19 @@
 import { expect, test } from "bun:test";
 import fc from "fast-check";
-import { encode } from "../wire.ts";
-import { auditRow, processedByDate, wallClockDate, wallClockMicros } from "./processed.ts";
+import { floorDiv } from "./micros.ts";
+import { wallClockDate, wallClockMicros } from "./processed.ts";
 
 const kafkaMs = Date.UTC(2024, 7, 26, 2, 0, 0);
 
 test("the sender's zone-less wall-clock time is kept to the microsecond, not shifted", () => {
   const micros = wallClockMicros("2024-08-26T23:59:59.670735", kafkaMs);
-  expect(micros).toBe(BigInt(Date.UTC(2024, 7, 26, 23, 59, 59)) * 1000n + 670735n);
+  expect(BigInt(micros)).toBe(BigInt(Date.UTC(2024, 7, 26, 23, 59, 59)) * 1000n + 670735n);
   expect(wallClockDate(micros)).toBe("2024-08-26");
-});
-
-test("rows keep bad records raw and flagged; the processed view drops joins, leaves and bad rows", () => {
-  const record = (value: Uint8Array | null, offset: number) => ({ offset, timestampMs: kafkaMs, value });
-  const rows = [
-    auditRow(
-      "방",
-      "t",
-      0,
-      record(
-        encode({
-          sender: "[INFO]",
-          message: "User [a] has entered the chat!\n",
-          end: false,
-          timestamp: "2024-08-26T10:00:00",
-        }),
-        0,
-      ),
-    ),
-    auditRow(
-      "방",
-      "t",
-      0,
-      record(encode({ sender: "a", message: "둘\n줄", end: false, timestamp: "2024-08-26T10:00:01" }), 1),
-    ),
-    auditRow(
-      "방",
-      "t",
-      0,
-      record(
-        encode({
-          sender: "a",
-          message: "\nUser [a] has exited the chatroom.",
-          end: true,
-          timestamp: "2024-08-27T00:00:00",
-        }),
-        2,
-      ),
-    ),
-    auditRow("방", "t", 0, record(Buffer.from("{oops"), 3)),
-  ];
-  expect(rows[3]).toMatchObject({ sender: null, problem: "not-json", raw: Buffer.from("{oops") });
-  const byDate = processedByDate(rows);
-  expect([...byDate.keys()]).toEqual(["2024-08-26"]);
-  expect(byDate.get("2024-08-26")?.map((r) => [r.offset, r.message])).toEqual([[1, "둘 줄"]]);
 });
 
 test("an impossible date falls back to the Kafka time; years below 100 stay themselves", () => {
   const fallback = Date.UTC(2024, 0, 1, 12, 0, 0);
-  const local = BigInt(fallback - new Date(fallback).getTimezoneOffset() * 60_000) * 1000n;
+  const local = (fallback - new Date(fallback).getTimezoneOffset() * 60_000) * 1000;
   expect(wallClockMicros("2023-02-29T10:00:00", fallback)).toBe(local);
   expect(wallClockDate(wallClockMicros("0099-12-31T23:59:59.5", fallback))).toBe("0099-12-31");
   expect(wallClockDate(wallClockMicros("1969-12-31T23:59:59", fallback))).toBe("1969-12-31");
@@ -84,5 +39,28 @@ test("the fast reading of client timestamps equals the general one, valid or not
       },
     ),
     { numRuns: 20_000 },
+  );
+});
+
+test("times beyond exact floating point keep every microsecond (as bigints)", () => {
+  const far = wallClockMicros("9999-12-31T23:59:59.999999", kafkaMs);
+  expect(far).toBe(BigInt(Date.UTC(9999, 11, 31, 23, 59, 59)) * 1000n + 999_999n);
+  expect(wallClockDate(far)).toBe("9999-12-31");
+  const early = wallClockMicros("0001-01-01T00:00:00.000001", kafkaMs);
+  expect(early).toBe(BigInt(new Date(0).setUTCFullYear(1, 0, 1)) * 1000n + 1n);
+  expect(wallClockDate(early)).toBe("0001-01-01");
+});
+
+test("whole days and minutes are floored exactly, as numbers and as bigints", () => {
+  const day = 86_400_000_000;
+  fc.assert(
+    fc.property(fc.integer({ min: -100_000, max: 100_000 }), fc.integer({ min: -2, max: 2 }), (d, nudge) => {
+      const at = d * day + nudge;
+      const expected = Math.floor(
+        Number((BigInt(at) - (((BigInt(at) % BigInt(day)) + BigInt(day)) % BigInt(day))) / BigInt(day)),
+      );
+      expect(floorDiv(at, day)).toBe(expected);
+      expect(floorDiv(BigInt(at), day)).toBe(expected);
+    }),
   );
 });

@@ -1,15 +1,17 @@
 /**
- * Pure record logic of the audit: a Kafka record becomes an `messages_audit` row, and an audit
- * row becomes (or not) a row of the original DAG's processed view: no `[INFO]` rows, no `end`
- * rows, newlines replaced by spaces, dated by the sender's local wall-clock day.
+ * The audit's record logic: a Kafka record becomes a `messages_audit` row, and (or not) a row of
+ * the original DAG's processed view: no `[INFO]` rows, no `end` rows, newlines replaced by
+ * spaces, dated by the sender's local wall-clock day.
  *
  * Local time: the original clients wrote `datetime.now().isoformat()`, a wall-clock reading with
  * no zone. It is kept as that reading (microseconds included), not converted through the
  * auditor's zone. A timestamp that carries a zone, or none at all (the oldest client; then the
  * Kafka time is used), is shown in the auditor's local zone, the closest honest reading.
  */
-import { decode, INFO_SENDER, parseWallClock, type WallClock } from "../wire.ts";
-import type { AuditRow, ProcessedRow } from "./archive.ts";
+import { INFO_SENDER, parseRecord, parseWallClock, type WallClock } from "../wire.ts";
+import type { AuditFile, ProcessedFile } from "./archive.ts";
+import { floorDiv, type Micros, micros } from "./micros.ts";
+import { addMessage, type Counts } from "./stats.ts";
 
 export interface SourceRecord {
   offset: number;
@@ -17,9 +19,9 @@ export interface SourceRecord {
   value: Uint8Array | null;
 }
 
-function localWallMicros(instantMs: number): bigint {
+function localWallMicros(instantMs: number): Micros {
   const offsetMinutes = new Date(instantMs).getTimezoneOffset();
-  return BigInt(instantMs - offsetMinutes * 60_000) * 1000n;
+  return micros(instantMs - offsetMinutes * 60_000, 0);
 }
 
 /** Milliseconds of a reading's whole seconds, its fields taken as UTC (no zone applied). */
@@ -31,77 +33,33 @@ function readingSecondsMs(w: WallClock): number {
         ((w.hour * 60 + w.minute) * 60 + w.second) * 1000;
 }
 
-/** A wall-clock reading as microseconds held in UTC fields. */
-function readingMicros(w: WallClock): bigint {
-  const ms = readingSecondsMs(w);
-  // Exact in floating point up to ±9e15 µs (years 1685-2255); BigInt arithmetic beyond.
-  return Math.abs(ms) < 9e12 ? BigInt(ms * 1000 + w.micros) : BigInt(ms) * 1000n + BigInt(w.micros);
-}
-
 /**
  * The sender's wall-clock time as zone-less microseconds (UTC fields hold the reading). A
  * timestamp with a zone is the instant it names, read on the auditor's clock.
  */
-export function clockMicros(w: WallClock): bigint {
-  if (w.offsetMinutes === null) return readingMicros(w);
+export function clockMicros(w: WallClock): Micros {
+  if (w.offsetMinutes === null) return micros(readingSecondsMs(w), w.micros);
   return localWallMicros(readingSecondsMs(w) + Math.floor(w.micros / 1000) - w.offsetMinutes * 60_000);
 }
 
 /** `clockMicros` of a timestamp's text; none, or one that is not a real date, is the Kafka time. */
-export function wallClockMicros(text: string, fallbackMs: number): bigint {
+export function wallClockMicros(text: string, fallbackMs: number): Micros {
   const w = text === "" ? null : parseWallClock(text);
   return w === null ? localWallMicros(fallbackMs) : clockMicros(w);
 }
 
-const DAY_MICROS = 86_400_000_000n;
-const dateNames = new Map<bigint, string>();
+const dateNames = new Map<number, string>();
 
 /** `YYYY-MM-DD` of a zone-less wall-clock reading. */
-export function wallClockDate(micros: bigint): string {
-  const day = micros >= 0n ? micros / DAY_MICROS : (micros - DAY_MICROS + 1n) / DAY_MICROS;
+export function wallClockDate(at: Micros): string {
+  const day = floorDiv(at, 86_400_000_000);
   let name = dateNames.get(day);
   if (name === undefined) {
-    name = new Date(Number(day * 86_400_000n)).toISOString().slice(0, 10);
+    name = new Date(day * 86_400_000).toISOString().slice(0, 10);
     if (dateNames.size > 10_000) dateNames.clear();
     dateNames.set(day, name);
   }
   return name;
-}
-
-export function auditRow(room: string, topic: string, partition: number, record: SourceRecord): AuditRow {
-  const decoded = decode(record.value, record.timestampMs);
-  const base = {
-    room,
-    topic,
-    partition,
-    offset: record.offset,
-    kafkaTimeMicros: BigInt(record.timestampMs) * 1000n,
-  };
-  if (!decoded.ok) {
-    return {
-      ...base,
-      sender: null,
-      message: null,
-      end: null,
-      timestamp: null,
-      localTimeMicros: null,
-      problem: decoded.problem,
-      problemDetail: decoded.detail,
-      raw: decoded.raw,
-    };
-  }
-  const { sender, message, end, timestamp } = decoded.record;
-  return {
-    ...base,
-    sender,
-    message,
-    end,
-    timestamp: timestamp === "" ? null : timestamp,
-    localTimeMicros: wallClockMicros(timestamp, record.timestampMs),
-    problem: null,
-    problemDetail: null,
-    raw: null,
-  };
 }
 
 const NEWLINE = /\r\n|\r|\n/g;
@@ -116,32 +74,30 @@ export function flattenNewlines(message: string): string {
   return message.includes("\n") || message.includes("\r") ? message.replace(NEWLINE, " ") : message;
 }
 
-/** The original DAG's filter and cleanup; null for rows it drops (and for bad records). */
-export function processedRow(row: AuditRow): ProcessedRow | null {
-  if (row.sender === null || row.message === null || row.localTimeMicros === null) return null;
-  if (!isChatMessage(row.sender, row.end)) return null;
-  return {
-    room: row.room,
-    topic: row.topic,
-    partition: row.partition,
-    offset: row.offset,
-    sender: row.sender,
-    message: flattenNewlines(row.message),
-    end: false,
-    localTimeMicros: row.localTimeMicros,
-  };
+/** Where one batch's records go: its raw file, a processed file per local date, its statistics. */
+export interface BatchFiles {
+  raw: AuditFile;
+  processed(date: string): ProcessedFile;
+  counts: Counts | null;
 }
 
-/** Processed rows of one batch grouped by local date, in offset order within each date. */
-export function processedByDate(rows: readonly AuditRow[]): Map<string, ProcessedRow[]> {
-  const byDate = new Map<string, ProcessedRow[]>();
-  for (const row of rows) {
-    const processed = processedRow(row);
-    if (processed === null) continue;
-    const date = wallClockDate(processed.localTimeMicros);
-    const list = byDate.get(date);
-    if (list === undefined) byDate.set(date, [processed]);
-    else list.push(processed);
+/**
+ * One record into the batch's files: every record into the raw file (a bad one with its bytes
+ * and problem); chat messages, flattened, into the processed file of their local date and into
+ * the statistics. False for a bad record.
+ */
+export function archiveRecord(files: BatchFiles, record: SourceRecord): boolean {
+  const parsed = parseRecord(record.value);
+  if (!parsed.ok) {
+    files.raw.addBad(record.offset, record.timestampMs, parsed);
+    return false;
   }
-  return byDate;
+  const { sender, message, end, timestamp } = parsed.record;
+  const localTime = wallClockMicros(timestamp, record.timestampMs);
+  files.raw.add(record.offset, record.timestampMs, parsed.record, localTime);
+  if (!isChatMessage(sender, end)) return true;
+  const flat = flattenNewlines(message);
+  files.processed(wallClockDate(localTime)).add(record.offset, sender, flat, localTime);
+  if (files.counts !== null) addMessage(files.counts, sender, flat, localTime);
+  return true;
 }

@@ -11,6 +11,7 @@ import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects } from "h
 import { UserError } from "../errors.ts";
 import { parseWallClock } from "../wire.ts";
 import { AUDIT_DIR, hiveValue, listDir, PROCESSED_DIR, parseDataFileName } from "./files.ts";
+import type { Micros } from "./micros.ts";
 import { clockMicros, flattenNewlines, isChatMessage, wallClockDate } from "./processed.ts";
 
 export interface Message {
@@ -18,7 +19,7 @@ export interface Message {
   sender: string;
   message: string;
   /** Local wall-clock time, zone-less microseconds. */
-  localMicros: bigint;
+  localMicros: Micros;
 }
 
 export interface ReadFilter {
@@ -87,7 +88,7 @@ function plan(dir: string, filter: ReadFilter): string[] | UserError {
   });
 }
 
-function toMicros(value: unknown): bigint | null {
+function toMicros(value: unknown): Micros | null {
   if (typeof value === "bigint") return value;
   if (typeof value === "string") {
     const clock = parseWallClock(value);

@@ -4,12 +4,18 @@
  * `Intl.Segmenter` calls word-like, so Hangul, Latin and mixed text split sensibly ("한국어랑
  * 영어" is two words, "i'm" one); they are compared after NFC and lower-casing.
  */
+import { floorDiv, type Micros } from "./micros.ts";
 
 export interface Counts {
   messages: number;
   users: Map<string, number>;
   words: Map<string, number>;
   times: Map<string, number>;
+  /**
+   * Counted white-space-separated tokens of fast-path text, not yet split into words: a chat's
+   * tokens repeat, so each distinct one is segmented once, when the counts are read (`settle`).
+   */
+  tokens: Map<string, number>;
 }
 
 export interface Entry {
@@ -27,7 +33,7 @@ export interface Summary {
 }
 
 export function emptyCounts(): Counts {
-  return { messages: 0, users: new Map(), words: new Map(), times: new Map() };
+  return { messages: 0, users: new Map(), words: new Map(), times: new Map(), tokens: new Map() };
 }
 
 const segmenter = new Intl.Segmenter("ko", { granularity: "word" });
@@ -85,51 +91,63 @@ function fastTokens(text: string, accept: (c: number) => boolean, into: number[]
 
 const bounds: number[] = [];
 
-function forEachWord(message: string, visit: (word: string) => void): void {
-  let text = message;
-  if (!fastTokens(text, isStable, bounds)) {
-    text = message.normalize("NFC");
-    if (!fastTokens(text, isFastPath, bounds)) {
-      for (const segment of segmenter.segment(text)) {
-        if (segment.isWordLike) visit(segment.segment.toLowerCase());
-      }
-      return;
-    }
-  }
-  for (let i = 0; i < bounds.length; i += 2) {
-    for (const word of segmentToken(text.slice(bounds[i], bounds[i + 1]))) visit(word);
+/**
+ * The message's fast-path text, its tokens' bounds left in `bounds`; null when the message must
+ * be segmented whole.
+ */
+function tokenize(message: string): string | null {
+  if (fastTokens(message, isStable, bounds)) return message;
+  const text = message.normalize("NFC");
+  return fastTokens(text, isFastPath, bounds) ? text : null;
+}
+
+function* segmentWhole(message: string): Generator<string> {
+  for (const segment of segmenter.segment(message.normalize("NFC"))) {
+    if (segment.isWordLike) yield segment.segment.toLowerCase();
   }
 }
 
 export function words(message: string): string[] {
+  const text = tokenize(message);
+  if (text === null) return [...segmentWhole(message)];
   const out: string[] = [];
-  forEachWord(message, (word) => out.push(word));
+  for (let i = 0; i < bounds.length; i += 2) out.push(...segmentToken(text.slice(bounds[i], bounds[i + 1])));
   return out;
 }
 
-const MINUTE_MICROS = 60_000_000n;
-const MINUTES_PER_DAY = 1440n;
 const HOUR_MINUTES = Array.from(
   { length: 1440 },
   (_, m) => `${String(Math.floor(m / 60)).padStart(2, "0")}:${String(m % 60).padStart(2, "0")}`,
 );
 
 /** `HH:MM` of a zone-less wall-clock reading in microseconds. */
-export function hourMinute(localMicros: bigint): string {
-  let minutes = localMicros / MINUTE_MICROS;
-  // BigInt division truncates toward zero; a reading before 1970 needs the floor.
-  if (localMicros < 0n && minutes * MINUTE_MICROS !== localMicros) minutes -= 1n;
-  return HOUR_MINUTES[Number(((minutes % MINUTES_PER_DAY) + MINUTES_PER_DAY) % MINUTES_PER_DAY)] as string;
+export function hourMinute(localMicros: Micros): string {
+  const minutes = floorDiv(localMicros, 60_000_000);
+  return HOUR_MINUTES[((minutes % 1440) + 1440) % 1440] as string;
 }
 
-export function addMessage(counts: Counts, sender: string, message: string, localMicros: bigint): void {
+export function addMessage(counts: Counts, sender: string, message: string, localMicros: Micros): void {
   counts.messages++;
   bump(counts.users, sender);
-  forEachWord(message, (word) => bump(counts.words, word));
+  const text = tokenize(message);
+  if (text === null) {
+    for (const word of segmentWhole(message)) bump(counts.words, word);
+  } else {
+    for (let i = 0; i < bounds.length; i += 2) bump(counts.tokens, text.slice(bounds[i], bounds[i + 1]));
+  }
   bump(counts.times, hourMinute(localMicros));
 }
 
+/** Splits the counted tokens into words; `words` is complete afterwards. */
+export function settle(counts: Counts): void {
+  for (const [token, count] of counts.tokens) {
+    for (const word of segmentToken(token)) bump(counts.words, word, count);
+  }
+  counts.tokens.clear();
+}
+
 export function mergeCounts(into: Counts, from: Counts): void {
+  settle(from);
   into.messages += from.messages;
   for (const [k, v] of from.users) bump(into.users, k, v);
   for (const [k, v] of from.words) bump(into.words, k, v);
@@ -145,6 +163,7 @@ export function top(map: Map<string, number>, n: number): Entry[] {
 }
 
 export function summarize(counts: Counts, n: number): Summary {
+  settle(counts);
   return {
     messages: counts.messages,
     senders: counts.users.size,

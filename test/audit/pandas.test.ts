@@ -8,14 +8,12 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { roomToTopic } from "../../lib/rooms.ts";
-import { encode } from "../../lib/wire.ts";
-import { brokerAddress, repoRoot, uniqueName } from "../support/broker.ts";
-import { createTopic, deleteCreatedTopics, kafkaFor, produce, runAuditProcess } from "./support.ts";
+import { brokerAddress } from "../support/broker.ts";
+import { deleteCreatedTopics, pythonWith, readersArchive } from "./support.ts";
 
-const python = join(repoRoot, ".cache", "py", "bin", "python");
-const hasPandas = spawnSync(python, ["-c", "import pandas, pyarrow"]).status === 0;
-if (!hasPandas) console.warn("skipping pandas tests: no .cache/py with pandas and pyarrow (see .ci/run)");
+const python = pythonWith("pandas, pyarrow");
+if (python === null)
+  console.warn("skipping pandas tests: no .cache/py with pandas and pyarrow (see .ci/run)");
 
 let brokers: string;
 const out = mkdtempSync(join(tmpdir(), "dchat-audit-pandas-"));
@@ -27,25 +25,9 @@ afterAll(async () => {
   await deleteCreatedTopics(brokers);
 });
 
-describe.skipIf(!hasPandas)("pandas reads the archive", () => {
+describe.skipIf(python === null)("pandas reads the archive", () => {
   test("both datasets, whole, with types and partition keys", async () => {
-    const room = `판다스 ${uniqueName("방")}`;
-    const topic = roomToTopic(room) as string;
-    const kafka = kafkaFor(brokers);
-    await createTopic(kafka, topic, 2);
-    const chat = (partition: number, sender: string, message: string, end = false) => ({
-      partition,
-      value: encode({ sender, message, end, timestamp: "2024-08-26T11:26:28.670735" }),
-    });
-    await produce(kafka, topic, [
-      chat(0, "[INFO]", "User [민수] has entered the chat!\n"),
-      chat(0, "민수", "안녕하세요\n두 줄"),
-      chat(1, "jane", "hello"),
-      { partition: 1, value: "not json" },
-      chat(1, "jane", "\nUser [jane] has exited the chatroom.", true),
-    ]);
-    const run = await runAuditProcess(["--out", out, "--rooms", room, "--brokers", brokers, "--no-stats"]);
-    expect(run.code).toBe(0);
+    const { room } = await readersArchive(brokers, out, "판다스");
 
     const script = `
 import json, sys, pandas as pd
@@ -60,7 +42,7 @@ print(json.dumps({
   "proc_dates": sorted(set(str(d) for d in proc["date"])),
   "proc_timestamp": str(proc["timestamp"].dtype),
 }))`;
-    const read = spawnSync(python, ["-c", script, out], { encoding: "utf8" });
+    const read = spawnSync(python as string, ["-c", script, out], { encoding: "utf8" });
     expect(read.stderr).toBe("");
     expect(JSON.parse(read.stdout)).toEqual({
       raw_rows: 5,

@@ -1,7 +1,7 @@
 /**
  * What the audit tests share: producing records, reading the topic back with kcat (librdkafka,
  * another client than ours), reading the archive back with DuckDB (another Parquet reader than
- * ours), and running `dchat audit` as a process.
+ * ours), running `dchat audit` as a process, and the archive pandas and Spark read.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -9,7 +9,9 @@ import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { kafkaSettings } from "../../lib/config.ts";
 import { connectKafka, type Kafka } from "../../lib/kafka.ts";
-import { repoRoot } from "../support/broker.ts";
+import { roomToTopic } from "../../lib/rooms.ts";
+import { encode } from "../../lib/wire.ts";
+import { repoRoot, uniqueName } from "../support/broker.ts";
 import { dchatCommand } from "../support/dchat.ts";
 
 export interface TopicRecord {
@@ -203,4 +205,42 @@ export function expectedRow(
     timestamp: null,
     raw: (value ?? Buffer.alloc(0)).toString("hex").toUpperCase(),
   };
+}
+
+/** The Python of .cache/py (.ci/run installs pandas, pyarrow and PySpark there); null without `module`. */
+export function pythonWith(module: string): string | null {
+  const python = join(repoRoot, ".cache", "py", "bin", "python");
+  return spawnSync(python, ["-c", `import ${module}`]).status === 0 ? python : null;
+}
+
+/**
+ * The archive the foreign readers (pandas, Spark) are checked against: a Hangul room over two
+ * partitions with a join notice, a two-line message, a leave record and a bad record, archived
+ * once into `out`. Returns the room and when the records were sent.
+ */
+export async function readersArchive(
+  brokers: string,
+  out: string,
+  roomPrefix: string,
+): Promise<{ room: string; sentFrom: number; sentTo: number }> {
+  const room = `${roomPrefix} ${uniqueName("방")}`;
+  const topic = roomToTopic(room) as string;
+  const kafka = kafkaFor(brokers);
+  await createTopic(kafka, topic, 2);
+  const chat = (partition: number, sender: string, message: string, end = false) => ({
+    partition,
+    value: encode({ sender, message, end, timestamp: "2024-08-26T11:26:28.670735" }),
+  });
+  const sentFrom = Date.now();
+  await produce(kafka, topic, [
+    chat(0, "[INFO]", "User [민수] has entered the chat!\n"),
+    chat(0, "민수", "안녕하세요\n두 줄"),
+    chat(1, "jane", "hello"),
+    { partition: 1, value: "not json" },
+    chat(1, "jane", "\nUser [jane] has exited the chatroom.", true),
+  ]);
+  const sentTo = Date.now();
+  const run = await runAuditProcess(["--out", out, "--rooms", room, "--brokers", brokers, "--no-stats"]);
+  if (run.code !== 0) throw new Error(`dchat audit exited ${run.code}: ${run.stderr}`);
+  return { room, sentFrom, sentTo };
 }
