@@ -78,7 +78,7 @@ export async function breakdown({ payloadFile, sample, brokers, topic, records }
 
   const scale = records / sample;
   const fmt = (label: string, seconds: number) =>
-    `  ${label.padEnd(34)} ${seconds.toFixed(2).padStart(7)} s  ${Math.round(records / seconds)
+    `  ${label.padEnd(44)} ${seconds.toFixed(2).padStart(7)} s  ${Math.round(records / seconds)
       .toLocaleString("en-US")
       .padStart(11)} records/s`;
   return [
