@@ -1,7 +1,8 @@
 /**
  * `bun bench/stats/run.ts [DIR]` — `dchat audit stats` over an archive (default: the one
  * bench/audit leaves in .cache/bench/audit-archive): wall seconds and peak RSS, with and
- * without --json, and over the original Spark archive fixture for scale.
+ * without --json, and over the original Spark archive fixture for scale; beside it, DuckDB
+ * computing the same counts in SQL over the same files (bench/stats/duckdb.ts) as reference.
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
@@ -14,10 +15,10 @@ if (!existsSync(dir)) {
 }
 const entry = join(repoRoot, "test", "audit", "entry.ts");
 
-function measure(label: string, args: string[]): void {
+function measure(label: string, args: string[], script: string[] = [entry, "stats"]): number {
   const started = performance.now();
   const proc = Bun.spawnSync(
-    ["/usr/bin/time", "-f", "__peak_rss_kib=%M", process.execPath, entry, "stats", ...args],
+    ["/usr/bin/time", "-f", "__peak_rss_kib=%M", process.execPath, ...script, ...args],
     {
       stdout: "pipe",
       stderr: "pipe",
@@ -32,10 +33,11 @@ function measure(label: string, args: string[]): void {
   console.log(
     `${label.padEnd(44)} ${seconds.toFixed(2).padStart(7)} s  ${`${rss.toFixed(0)} MB`.padStart(7)}  ${messages} messages`,
   );
+  return seconds;
 }
 
 console.log(`bench/stats over ${dir}`);
-measure("dchat audit stats (tables)", ["--dir", dir]);
+const ours = measure("dchat audit stats (tables)", ["--dir", dir]);
 measure("dchat audit stats --json --top 50", ["--dir", dir, "--json", "--top", "50"]);
 measure("dchat audit stats --since/--until one day", [
   "--dir",
@@ -51,3 +53,9 @@ measure("original Spark archive fixture (104 rows)", [
   join(repoRoot, "..", "shared", "fixtures", "seed-spark-audit"),
   "--json",
 ]);
+const duckdb = measure(
+  "DuckDB SQL, same three counts (reference)",
+  [dir],
+  [join(import.meta.dir, "duckdb.ts")],
+);
+console.log(`\ndchat audit stats takes ${(ours / duckdb).toFixed(2)}× DuckDB's time over the same files`);
