@@ -11,7 +11,7 @@ import { startCommitter } from "./committer.ts";
 import { readMessages } from "./read.ts";
 import { type RunReport, runAudit } from "./run.ts";
 import { kafkaSource } from "./source.ts";
-import { addMessage, emptyCounts, summarize } from "./stats.ts";
+import { addMessage, emptyTally, settle, summarize } from "./stats.ts";
 import { renderSummary } from "./table.ts";
 
 const DEFAULT_TOP = 10;
@@ -200,15 +200,15 @@ async function statsCommand(argv: string[], io: Io): Promise<number | UserError>
   const top = positiveInt(values.top, "--top") ?? DEFAULT_TOP;
   if (top instanceof UserError) return top;
 
-  const counts = emptyCounts();
+  const tally = emptyTally();
   const filter = {
     ...(values.room !== undefined ? { room: values.room.normalize("NFC").trim() } : {}),
     ...(since !== undefined ? { since } : {}),
     ...(until !== undefined ? { until } : {}),
   };
-  const read = await readMessages(dir, filter, (m) => addMessage(counts, m.sender, m.message, m.localMicros));
+  const read = await readMessages(dir, filter, (m) => addMessage(tally, m.sender, m.message, m.localMicros));
   if (read instanceof UserError) return read;
-  const summary = summarize(counts, top);
+  const summary = summarize(settle(tally), top);
   if (values.json === true) {
     io.stdout.write(`${JSON.stringify({ dir, files: read.files, ...filter, ...summary })}\n`);
   } else {

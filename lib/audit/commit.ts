@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { AuditFile, ProcessedFile } from "./archive.ts";
 import { AUDIT_DIR, dataFileName, hiveDir, PROCESSED_DIR, writeDurably } from "./files.ts";
 import { archiveRecord, type SourceRecord } from "./processed.ts";
-import { type Counts, emptyCounts, settle } from "./stats.ts";
+import { type Counts, emptyTally, settle } from "./stats.ts";
 
 /**
  * Past this resident size (the whole process) a prepared batch ends with a full collection;
@@ -135,7 +135,7 @@ export function prepareBatch(job: CommitJob): PreparedBatch {
       }
       return file;
     },
-    counts: job.stats ? emptyCounts() : null,
+    tally: job.stats ? emptyTally() : null,
   };
   let bad = 0;
   let at = 0;
@@ -150,7 +150,6 @@ export function prepareBatch(job: CommitJob): PreparedBatch {
     writeDurably(join(job.out, PROCESSED_DIR, hiveDir("date", date)), name, file.finish());
   }
   const raw = files.raw.finish();
-  if (files.counts !== null) settle(files.counts);
   // The batch is garbage now. The collector lets such garbage pile up to several times the
   // live data; collecting once memory passes the budget keeps the peak bounded.
   if (process.memoryUsage.rss() > MEMORY_BUDGET) Bun.gc(true);
@@ -158,7 +157,7 @@ export function prepareBatch(job: CommitJob): PreparedBatch {
     rawDir: join(job.out, AUDIT_DIR, hiveDir("room", job.room)),
     name,
     raw,
-    outcome: { rows: count, bad, files: processed.size + 1, counts: files.counts },
+    outcome: { rows: count, bad, files: processed.size + 1, counts: files.tally && settle(files.tally) },
   };
 }
 

@@ -11,7 +11,7 @@
 import { INFO_SENDER, parseRecord, parseWallClock, type WallClock } from "../wire.ts";
 import type { AuditFile, ProcessedFile } from "./archive.ts";
 import { floorDiv, type Micros, micros } from "./micros.ts";
-import { addMessage, type Counts } from "./stats.ts";
+import { addMessage, type Tally } from "./stats.ts";
 
 export interface SourceRecord {
   offset: number;
@@ -78,7 +78,7 @@ export function flattenNewlines(message: string): string {
 export interface BatchFiles {
   raw: AuditFile;
   processed(date: string): ProcessedFile;
-  counts: Counts | null;
+  tally: Tally | null;
 }
 
 /**
@@ -98,6 +98,6 @@ export function archiveRecord(files: BatchFiles, record: SourceRecord): boolean 
   if (!isChatMessage(sender, end)) return true;
   const flat = flattenNewlines(message);
   files.processed(wallClockDate(localTime)).add(record.offset, sender, flat, localTime);
-  if (files.counts !== null) addMessage(files.counts, sender, flat, localTime);
+  if (files.tally !== null) addMessage(files.tally, sender, flat, localTime);
   return true;
 }

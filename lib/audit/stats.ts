@@ -5,17 +5,23 @@
  * 영어" is two words, "i'm" one); they are compared after NFC and lower-casing.
  */
 import { floorDiv, type Micros } from "./micros.ts";
+import { TokenCounts } from "./token-counts.ts";
 
+/** The three statistics: plain data, so a worker's counts travel to the main thread. */
 export interface Counts {
   messages: number;
   users: Map<string, number>;
   words: Map<string, number>;
   times: Map<string, number>;
+}
+
+/** Counts being gathered (`addMessage`); `settle` turns them into `Counts`. */
+export interface Tally extends Counts {
   /**
-   * Counted white-space-separated tokens of fast-path text, not yet split into words: a chat's
-   * tokens repeat, so each distinct one is segmented once, when the counts are read (`settle`).
+   * White-space-separated tokens of fast-path text, not yet split into words: a chat's tokens
+   * repeat, so each distinct one is segmented once, when the tally settles.
    */
-  tokens: Map<string, number>;
+  tokens: TokenCounts;
 }
 
 export interface Entry {
@@ -33,7 +39,11 @@ export interface Summary {
 }
 
 export function emptyCounts(): Counts {
-  return { messages: 0, users: new Map(), words: new Map(), times: new Map(), tokens: new Map() };
+  return { messages: 0, users: new Map(), words: new Map(), times: new Map() };
+}
+
+export function emptyTally(): Tally {
+  return { ...emptyCounts(), tokens: new TokenCounts() };
 }
 
 const segmenter = new Intl.Segmenter("ko", { granularity: "word" });
@@ -126,28 +136,29 @@ export function hourMinute(localMicros: Micros): string {
   return HOUR_MINUTES[((minutes % 1440) + 1440) % 1440] as string;
 }
 
-export function addMessage(counts: Counts, sender: string, message: string, localMicros: Micros): void {
-  counts.messages++;
-  bump(counts.users, sender);
+export function addMessage(tally: Tally, sender: string, message: string, localMicros: Micros): void {
+  tally.messages++;
+  bump(tally.users, sender);
   const text = tokenize(message);
   if (text === null) {
-    for (const word of segmentWhole(message)) bump(counts.words, word);
+    for (const word of segmentWhole(message)) bump(tally.words, word);
   } else {
-    for (let i = 0; i < bounds.length; i += 2) bump(counts.tokens, text.slice(bounds[i], bounds[i + 1]));
+    for (let i = 0; i < bounds.length; i += 2)
+      tally.tokens.add(text, bounds[i] as number, bounds[i + 1] as number);
   }
-  bump(counts.times, hourMinute(localMicros));
+  bump(tally.times, hourMinute(localMicros));
 }
 
-/** Splits the counted tokens into words; `words` is complete afterwards. */
-export function settle(counts: Counts): void {
-  for (const [token, count] of counts.tokens) {
+/** The tally's counts, its tokens split into words. */
+export function settle(tally: Tally): Counts {
+  const { tokens, ...counts } = tally;
+  tokens.forEach((token, count) => {
     for (const word of segmentToken(token)) bump(counts.words, word, count);
-  }
-  counts.tokens.clear();
+  });
+  return counts;
 }
 
 export function mergeCounts(into: Counts, from: Counts): void {
-  settle(from);
   into.messages += from.messages;
   for (const [k, v] of from.users) bump(into.users, k, v);
   for (const [k, v] of from.words) bump(into.words, k, v);
@@ -163,7 +174,6 @@ export function top(map: Map<string, number>, n: number): Entry[] {
 }
 
 export function summarize(counts: Counts, n: number): Summary {
-  settle(counts);
   return {
     messages: counts.messages,
     senders: counts.users.size,

@@ -13,20 +13,20 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { commitBatch, pack } from "../../lib/audit/commit.ts";
 import { readMessages } from "../../lib/audit/read.ts";
-import { addMessage, emptyCounts, hourMinute, summarize, words } from "../../lib/audit/stats.ts";
+import { addMessage, emptyTally, hourMinute, settle, summarize, words } from "../../lib/audit/stats.ts";
 import { encode } from "../../lib/wire.ts";
 import { repoRoot } from "../support/broker.ts";
 
 const sparkArchive = join(repoRoot, "..", "shared", "fixtures", "seed-spark-audit");
 
 async function sparkSummary(filter = {}, top = 20) {
-  const counts = emptyCounts();
+  const tally = emptyTally();
   const read = await readMessages(sparkArchive, filter, (m) =>
-    addMessage(counts, m.sender, m.message, m.localMicros),
+    addMessage(tally, m.sender, m.message, m.localMicros),
   );
   if ("message" in read) throw new Error(read.message);
   expect(read.files).toBe(24);
-  return summarize(counts, top);
+  return summarize(settle(tally), top);
 }
 
 test("user, word and time counts of the original Spark archive match the independent computation", async () => {
@@ -105,10 +105,10 @@ test("stats over our archive count a batch once, and not at all while its raw fi
     ];
     commitBatch({ out, room: "방", topic: "t", partition: 0, records: pack(records), stats: false });
     const count = async () => {
-      const counts = emptyCounts();
-      const read = await readMessages(out, {}, (m) => addMessage(counts, m.sender, m.message, m.localMicros));
+      const tally = emptyTally();
+      const read = await readMessages(out, {}, (m) => addMessage(tally, m.sender, m.message, m.localMicros));
       if ("message" in read) throw new Error(read.message);
-      return summarize(counts, 10);
+      return summarize(settle(tally), 10);
     };
     const summary = await count();
     expect(summary.messages).toBe(2);
