@@ -12,7 +12,7 @@ import { readMessages } from "./read.ts";
 import { type RunReport, runAudit } from "./run.ts";
 import { kafkaSource } from "./source.ts";
 import { addMessage, emptyTally, settle, summarize } from "./stats.ts";
-import { renderSummary } from "./table.ts";
+import { count, renderSummary } from "./table.ts";
 
 const DEFAULT_TOP = 10;
 const LIMITS = { maxRecords: 50_000, maxBytes: 2 * 1024 * 1024 };
@@ -119,12 +119,12 @@ function printReport(
     return;
   }
   for (const p of written) {
-    const bad = p.bad > 0 ? `, ${p.bad} bad records kept` : "";
+    const bad = p.bad > 0 ? `, ${count(p.bad, "bad record")} kept` : "";
     io.stdout.write(
-      `room "${p.room}" partition ${p.partition}: ${p.records} records (offsets ${p.from}..${p.to - 1}${bad}), ${p.files} files\n`,
+      `room "${p.room}" partition ${p.partition}: ${count(p.records, "record")} (offsets ${p.from}..${p.to - 1}${bad}), ${count(p.files, "file")}\n`,
     );
   }
-  io.stdout.write(`archived ${records} records into ${out}\n`);
+  io.stdout.write(`archived ${count(records, "record")} into ${out}\n`);
   if (summary !== undefined && summary.messages > 0)
     io.stdout.write(`\n${renderSummary(summary, io.stdout.columns ?? 80)}`);
 }

@@ -63,11 +63,21 @@ export function renderTable(
   return lines;
 }
 
+/** "1 record", "2,500 records". */
+export function count(n: number, noun: string): string {
+  return `${n.toLocaleString("en-US")} ${noun}${n === 1 ? "" : "s"}`;
+}
+
 export function renderSummary(summary: Summary, columns: number): string {
   const sections = [
-    renderTable(`User count (${summary.senders} senders)`, "sender", summary.users, columns),
-    renderTable(`Word count (${summary.distinctWords} distinct words)`, "word", summary.words, columns),
+    renderTable(`User count (${count(summary.senders, "sender")})`, "sender", summary.users, columns),
+    renderTable(
+      `Word count (${count(summary.distinctWords, "distinct word")})`,
+      "word",
+      summary.words,
+      columns,
+    ),
     renderTable("Time count (messages per hour:minute)", "time", summary.times, columns),
   ];
-  return `${[`${summary.messages.toLocaleString("en-US")} messages`, ...sections.map((s) => s.join("\n"))].join("\n\n")}\n`;
+  return `${[count(summary.messages, "message"), ...sections.map((s) => s.join("\n"))].join("\n\n")}\n`;
 }

@@ -19,7 +19,9 @@ test("counts every substring as a Map of sliced strings would, through growth an
           expected.set(token, (expected.get(token) ?? 0) + 1);
         }
         const counted = new Map<string, number>();
-        table.forEach((token, count) => counted.set(token, count));
+        table.forEach((token, count) => {
+          counted.set(token, count);
+        });
         expect(counted).toEqual(expected);
       },
     ),

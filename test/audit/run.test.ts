@@ -157,7 +157,7 @@ describe("dchat audit", () => {
       "2500",
     ]);
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain("archived 24000 records");
+    expect(result.stdout).toContain("archived 24,000 records");
     await expectArchiveEqualsTopic(out, topic);
     // 12,000 records of about 680 bytes per partition: files end at 2,500 records, well before
     // the 2 MiB byte limit, so 5 files per partition.
