@@ -15,6 +15,7 @@ import {
   archivedRecords,
   createTopic,
   deleteCreatedTopics,
+  duck,
   expectedRow,
   kafkaFor,
   processedKeys,
@@ -162,6 +163,83 @@ describe("dchat audit", () => {
     // 12,000 records of about 680 bytes per partition: files end at 2,500 records, well before
     // the 2 MiB byte limit, so 5 files per partition.
     expect(readdirSync(join(out, "messages_audit", `room=${topic}`)).length).toBe(10);
+  }, 60_000);
+
+  test("files are zstd-compressed, with column statistics and row groups of at most 10,000 rows (DuckDB's parquet_metadata)", async () => {
+    const kafka = kafkaFor(brokers);
+    const topic = uniqueName("audit-meta");
+    await createTopic(kafka, topic, 1);
+    const out = tempDir();
+    await produce(
+      kafka,
+      topic,
+      Array.from({ length: 12_000 }, (_, i) => chat(0, `u${i % 3}`, `m${i}`)),
+    );
+    const result = await runAuditProcess([
+      "--out",
+      out,
+      "--rooms",
+      topic,
+      "--brokers",
+      brokers,
+      "--no-stats",
+    ]);
+    expect(result.code).toBe(0);
+    const [raw = "", processed = ""] = ["messages_audit", "message_processed"].map((dataset) => {
+      const files = listFiles(join(out, dataset));
+      expect(files).toHaveLength(1);
+      return files[0] as string;
+    });
+    type Meta = {
+      row_group_id: number;
+      row_group_num_rows: number;
+      path_in_schema: string;
+      compression: string;
+      stats_min_value: string | null;
+      stats_max_value: string | null;
+      stats_null_count: number | null;
+    };
+    const meta = (file: string) =>
+      duck<Meta>(
+        `SELECT row_group_id::INTEGER AS row_group_id, row_group_num_rows::INTEGER AS row_group_num_rows, path_in_schema, compression, stats_min_value, stats_max_value, stats_null_count::INTEGER AS stats_null_count FROM parquet_metadata('${file}') ORDER BY row_group_id, column_id`,
+      );
+    const rawMeta = await meta(raw);
+    // The batch of 12,000 records is one file (under 50,000 records and 2 MiB) of two row groups.
+    expect([...new Set(rawMeta.map((m) => `${m.row_group_id}:${m.row_group_num_rows}`))]).toEqual([
+      "0:10000",
+      "1:2000",
+    ]);
+    expect(new Set(rawMeta.map((m) => m.compression))).toEqual(new Set(["ZSTD"]));
+    const stats = (column: string) =>
+      rawMeta
+        .filter((m) => m.path_in_schema === column)
+        .map((m) => [m.stats_min_value, m.stats_max_value, m.stats_null_count]);
+    expect(stats("offset")).toEqual([
+      ["0", "9999", 0],
+      ["10000", "11999", 0],
+    ]);
+    expect(stats("sender")).toEqual([
+      ["u0", "u2", 0],
+      ["u0", "u2", 0],
+    ]);
+    expect(stats("end")).toEqual([
+      ["false", "false", 0],
+      ["false", "false", 0],
+    ]);
+    expect(stats("problem")).toEqual([
+      [null, null, 10000],
+      [null, null, 2000],
+    ]);
+    // Long free text carries no bounds: no reader skips by them, and they would bloat the footer.
+    expect(stats("message")).toEqual([
+      [null, null, null],
+      [null, null, null],
+    ]);
+    const processedMeta = await meta(processed);
+    expect(new Set(processedMeta.map((m) => m.compression))).toEqual(new Set(["ZSTD"]));
+    expect(
+      processedMeta.filter((m) => m.path_in_schema === "offset").map((m) => m.row_group_num_rows),
+    ).toEqual([10000, 2000]);
   }, 60_000);
 
   test("a run with nothing new writes no files", async () => {

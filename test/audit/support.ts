@@ -99,7 +99,8 @@ export interface ArchivedRecord {
   raw: string | null;
 }
 
-async function duck<T>(sql: string): Promise<T[]> {
+/** Rows of a DuckDB query, as JSON-friendly objects. */
+export async function duck<T>(sql: string): Promise<T[]> {
   const db = await DuckDBInstance.create(":memory:");
   const connection = await db.connect();
   try {
