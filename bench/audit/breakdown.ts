@@ -84,8 +84,8 @@ export async function breakdown({ payloadFile, sample, brokers, topic, records }
   return [
     `where dchat's time goes (fetch measured over all ${records.toLocaleString("en-US")} records; the rest on ${sample.toLocaleString("en-US")}, scaled):`,
     fmt(`fetch (kafkajs, ${fetched.toLocaleString("en-US")} records)`, fetchSeconds),
-    fmt("  of which decode (JSON, timestamps)", decodeS * scale),
     fmt("prepare (decode, Parquet, processed files)", prepareS * scale),
+    fmt("  of which decode (JSON, timestamps)", decodeS * scale),
     fmt("  of which Parquet and processed files", (prepareS - decodeS) * scale),
     fmt("statistics (senders, words, minutes)", (withStatsS - prepareS) * scale),
     fmt("raw files' durable write (fsync, rename)", writeS * scale),
