@@ -45,7 +45,7 @@ print(json.dumps({
     const read = spawnSync(python as string, ["-c", script, out], { encoding: "utf8" });
     expect(read.stderr).toBe("");
     expect(JSON.parse(read.stdout)).toEqual({
-      raw_rows: 5,
+      raw_rows: 6,
       raw_rooms: [room],
       raw_types: {
         partition: "int32",
@@ -54,7 +54,7 @@ print(json.dumps({
         end: "object",
         local_time: "datetime64[us]",
       },
-      problems: ["not-json"],
+      problems: ["bad-field", "not-json"],
       proc: [
         ["jane", "hello"],
         ["민수", "안녕하세요 두 줄"],

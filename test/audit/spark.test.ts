@@ -78,9 +78,9 @@ describe.skipIf(python === null)("Spark reads the archive", () => {
       expect(micros).toBeGreaterThanOrEqual(sentFrom * 1000);
       expect(micros).toBeLessThanOrEqual(sentTo * 1000);
     }
-    expect(kafka_micros).toHaveLength(5);
+    expect(kafka_micros).toHaveLength(6);
     expect(printed).toEqual({
-      raw_rows: 5,
+      raw_rows: 6,
       // local_time is a Parquet TIMESTAMP with isAdjustedToUTC=false: a wall-clock reading with no
       // zone, which Spark (3.4+) maps to TIMESTAMP_NTZ, not to TIMESTAMP (an instant shown in the
       // session zone). So Spark shows it exactly as the sender's clock read it, whatever the
@@ -96,13 +96,15 @@ describe.skipIf(python === null)("Spark reads the archive", () => {
       },
       raw_rooms: [room],
       raw_local_times: ["2024-08-26 11:26:28.670735"],
-      // Every column of every row decoded, the bad record kept with its problem and raw bytes.
+      // Every column of every row decoded, bad records kept with their problem and raw bytes (the
+      // last one alone in its file, so that file's typed columns are all null).
       raw_records: [
         [0, 0, "[INFO]", "User [민수] has entered the chat!\n", false, null, null],
         [0, 1, "민수", "안녕하세요\n두 줄", false, null, null],
         [1, 0, "jane", "hello", false, null, null],
         [1, 1, null, null, null, "not-json", "not json"],
         [1, 2, "jane", "\nUser [jane] has exited the chatroom.", true, null, null],
+        [2, 0, null, null, null, "bad-field", '{"sender": 7}'],
       ],
       proc_rows: 2,
       proc_types: { date: "date", room: "string", timestamp: "timestamp_ntz", end: "boolean" },

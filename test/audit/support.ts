@@ -215,9 +215,10 @@ export function pythonWith(module: string): string | null {
 }
 
 /**
- * The archive the foreign readers (pandas, Spark) are checked against: a Hangul room over two
- * partitions with a join notice, a two-line message, a leave record and a bad record, archived
- * once into `out`. Returns the room and when the records were sent.
+ * The archive the foreign readers (pandas, Spark) are checked against: a Hangul room over three
+ * partitions with a join notice, a two-line message, a leave record and a bad record, and a
+ * partition of bad records only (its file's typed columns are all null), archived once into
+ * `out`. Returns the room and when the records were sent.
  */
 export async function readersArchive(
   brokers: string,
@@ -227,7 +228,7 @@ export async function readersArchive(
   const room = `${roomPrefix} ${uniqueName("방")}`;
   const topic = roomToTopic(room) as string;
   const kafka = kafkaFor(brokers);
-  await createTopic(kafka, topic, 2);
+  await createTopic(kafka, topic, 3);
   const chat = (partition: number, sender: string, message: string, end = false) => ({
     partition,
     value: encode({ sender, message, end, timestamp: "2024-08-26T11:26:28.670735" }),
@@ -239,6 +240,7 @@ export async function readersArchive(
     chat(1, "jane", "hello"),
     { partition: 1, value: "not json" },
     chat(1, "jane", "\nUser [jane] has exited the chatroom.", true),
+    { partition: 2, value: '{"sender": 7}' },
   ]);
   const sentTo = Date.now();
   const run = await runAuditProcess(["--out", out, "--rooms", room, "--brokers", brokers, "--no-stats"]);
