@@ -2,13 +2,14 @@
  * Line mode, for when stdin or stdout is not a terminal (pipes, scripts, CI): every line read
  * from stdin is sent as a message (`exit` leaves, as in the full-screen chat), every record of
  * the room is printed as one terminal-safe line `HH:MM sender: text`, and end of input sends
- * the leave record and exits.
+ * the leave record and exits. A crash (a bug) also sends the leave record, within a bounded
+ * time, before the error is reported, as the full-screen chat does.
  */
 import { createInterface } from "node:readline";
 import type { Io } from "../cli.ts";
 import { safeText } from "../safe-text.ts";
 import { type ChatRecord, type Decoded, joinRecord, LEAVE_HINT, leaveRecord, textRecord } from "../wire.ts";
-import type { ChatSession } from "./run.ts";
+import { type ChatSession, CRASH_LEAVE_MS } from "./run.ts";
 
 const HISTORY_WAIT_MS = 10_000;
 
@@ -38,9 +39,17 @@ export async function runPlain(session: ChatSession, io: Io): Promise<number> {
         io.stderr.write(`dchat chat: connection to Kafka lost (${reason ?? "unknown"}); reconnecting\n`);
     },
   });
-  // Print the room's recent messages before anything is sent (bounded: a transactional marker
-  // at the end of a partition would otherwise hold us forever).
-  await Promise.race([link.historyLoaded, Bun.sleep(HISTORY_WAIT_MS)]);
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= link.close();
+    return closing;
+  };
+  let leaveTried = false;
+  const leave = async () => {
+    if (leaveTried) return;
+    leaveTried = true;
+    await send(leaveRecord(session.user, new Date()));
+  };
   let failed = 0;
   const send = async (record: ChatRecord) => {
     await link.send(record).catch((error: unknown) => {
@@ -52,23 +61,47 @@ export async function runPlain(session: ChatSession, io: Io): Promise<number> {
   const stopped = new Promise<void>((resolve) => {
     stop = resolve;
   });
+  // A bug anywhere says goodbye to the room first (bounded: the broker may be the problem).
+  let crash: (error: unknown) => void = () => {};
+  const crashed = new Promise<never>((_, reject) => {
+    let once = false;
+    crash = (error) => {
+      if (once) return;
+      once = true;
+      const goodbye = leave().then(close);
+      void Promise.race([goodbye.catch(() => {}), Bun.sleep(CRASH_LEAVE_MS)]).then(() => reject(error));
+    };
+  });
   const signals = ["SIGTERM", "SIGINT", "SIGHUP"] as const;
   for (const signal of signals) process.on(signal, stop);
+  process.on("uncaughtException", crash);
+  process.on("unhandledRejection", crash);
+  const chat = async () => {
+    try {
+      // Print the room's recent messages before anything is sent (bounded: a transactional
+      // marker at the end of a partition would otherwise hold us forever).
+      await Promise.race([link.historyLoaded, Bun.sleep(HISTORY_WAIT_MS)]);
+      await send(joinRecord(session.user, new Date()));
+      const lines = createInterface({ input: io.stdin, crlfDelay: Number.POSITIVE_INFINITY });
+      const reading = (async () => {
+        for await (const line of lines) {
+          if (line.trim() === "exit") break;
+          if (line.trim() !== "") await send(textRecord(session.user, line, new Date()));
+        }
+      })();
+      await Promise.race([reading, stopped]);
+      lines.close();
+      await leave();
+      return failed > 0 ? 1 : 0;
+    } finally {
+      await close();
+    }
+  };
   try {
-    await send(joinRecord(session.user, new Date()));
-    const lines = createInterface({ input: io.stdin, crlfDelay: Number.POSITIVE_INFINITY });
-    const reading = (async () => {
-      for await (const line of lines) {
-        if (line.trim() === "exit") break;
-        if (line.trim() !== "") await send(textRecord(session.user, line, new Date()));
-      }
-    })();
-    await Promise.race([reading, stopped]);
-    lines.close();
-    await send(leaveRecord(session.user, new Date()));
+    return await Promise.race([chat(), crashed]);
   } finally {
     for (const signal of signals) process.off(signal, stop);
-    await link.close();
+    process.off("uncaughtException", crash);
+    process.off("unhandledRejection", crash);
   }
-  return failed > 0 ? 1 : 0;
 }

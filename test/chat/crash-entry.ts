@@ -1,10 +1,11 @@
 /**
- * The full-screen chat with an in-memory room whose code throws from a timer once the screen is
- * up: a stand-in for any bug. What the room is asked to do (send, close) is appended as JSON
+ * The full-screen chat (line mode with CRASH_PLAIN=1) with an in-memory room whose code throws
+ * from a timer once it is up: a stand-in for any bug. What the room is asked to do (send, close) is appended as JSON
  * lines to $CRASH_LOG; with CRASH_HANG=1 the room never answers a send after the join, as a
  * broker gone silent would.
  */
 import { appendFileSync } from "node:fs";
+import { runPlain } from "../../lib/chat/plain.ts";
 import { runChat } from "../../lib/chat/run.ts";
 import type { ChatRecord } from "../../lib/wire.ts";
 
@@ -34,7 +35,8 @@ const session = {
 };
 
 try {
-  await runChat(session, {
+  const run = process.env.CRASH_PLAIN === "1" ? runPlain : runChat;
+  await run(session, {
     stdin: process.stdin,
     stdout: process.stdout,
     stderr: process.stderr,

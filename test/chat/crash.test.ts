@@ -64,3 +64,27 @@ test("a crash with the broker silent gives up on the leave record and still repo
     "User [tester] has entered the chat!\n",
   ]);
 });
+
+test("line mode: an uncaught exception sends the leave record, then the error is reported", async () => {
+  const log = join(tmpdir(), `${uniqueName("dchat-crash-plain")}.jsonl`);
+  const proc = Bun.spawn([process.execPath, join(repoRoot, "test", "chat", "crash-entry.ts")], {
+    env: { ...process.env, CRASH_LOG: log, CRASH_PLAIN: "1" },
+    // stdin stays open: the crash, not the end of input, must be what ends the chat.
+    stdin: "pipe",
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const [code, stderr] = await Promise.all([proc.exited, new Response(proc.stderr).text()]);
+  const calls = readFileSync(log, "utf8")
+    .trim()
+    .split("\n")
+    .map((line) => JSON.parse(line));
+  rmSync(log, { force: true });
+  expect(code).toBe(70);
+  expect(stderr).toContain("crashed: boom from a bug");
+  expect(calls.map((c) => c.sent?.message ?? (c.closed ? "closed" : "?"))).toEqual([
+    "User [tester] has entered the chat!\n",
+    "\nUser [tester] has exited the chatroom.",
+    "closed",
+  ]);
+});
