@@ -42,6 +42,14 @@ afterAll(async () => {
   await deleteCreatedTopics(brokers);
 });
 
+/** A new room's topic with `partitions` partitions, and an empty directory for its archive. */
+async function freshRoom(prefix: string, partitions: number) {
+  const kafka = kafkaFor(brokers);
+  const topic = uniqueName(prefix);
+  await createTopic(kafka, topic, partitions);
+  return { kafka, topic, out: tempDir() };
+}
+
 function chat(
   partition: number,
   sender: string,
@@ -137,10 +145,7 @@ describe("dchat audit", () => {
   }, 60_000);
 
   test("a backlog of many fetches and many files per partition is archived exactly (regression: stalled at one fetch)", async () => {
-    const kafka = kafkaFor(brokers);
-    const topic = uniqueName("audit-backlog");
-    await createTopic(kafka, topic, 2);
-    const out = tempDir();
+    const { kafka, topic, out } = await freshRoom("audit-backlog", 2);
     const text = "가나다라마바사 hello ".repeat(12);
     await produce(
       kafka,
@@ -166,10 +171,7 @@ describe("dchat audit", () => {
   }, 60_000);
 
   test("files are zstd-compressed, with column statistics and row groups of at most 10,000 rows (DuckDB's parquet_metadata)", async () => {
-    const kafka = kafkaFor(brokers);
-    const topic = uniqueName("audit-meta");
-    await createTopic(kafka, topic, 1);
-    const out = tempDir();
+    const { kafka, topic, out } = await freshRoom("audit-meta", 1);
     await produce(
       kafka,
       topic,
@@ -243,10 +245,7 @@ describe("dchat audit", () => {
   }, 60_000);
 
   test("a run with nothing new writes no files", async () => {
-    const kafka = kafkaFor(brokers);
-    const topic = uniqueName("audit-empty");
-    await createTopic(kafka, topic, 2);
-    const out = tempDir();
+    const { topic, out } = await freshRoom("audit-empty", 2);
     const result = await runAuditProcess(["--out", out, "--rooms", topic, "--brokers", brokers]);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain("nothing new");
@@ -288,10 +287,7 @@ describe("dchat audit", () => {
   }, 60_000);
 
   test("records deleted by retention before archiving are reported and recorded as a gap", async () => {
-    const kafka = kafkaFor(brokers);
-    const topic = uniqueName("audit-gap");
-    await createTopic(kafka, topic, 1);
-    const out = tempDir();
+    const { kafka, topic, out } = await freshRoom("audit-gap", 1);
     await produce(
       kafka,
       topic,
