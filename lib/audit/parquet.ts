@@ -10,7 +10,7 @@
  * Only what the archive needs: flat REQUIRED/OPTIONAL columns, PLAIN or dictionary pages
  * (data page v2), min/max statistics on the columns that ask for them.
  */
-import type { ColumnChunk, RowGroup, SchemaElement, Statistics } from "hyparquet";
+import type { ColumnChunk, ParquetType, RowGroup, SchemaElement, Statistics } from "hyparquet";
 import { ByteWriter } from "hyparquet-writer";
 import { writePageHeader } from "hyparquet-writer/src/datapage.js";
 import { writeRleBitPackedHybrid } from "hyparquet-writer/src/encoding.js";
@@ -96,7 +96,12 @@ export abstract class Column<T> implements ChunkWriter {
   protected rows = 0;
   protected nulls = 0;
 
-  constructor(readonly element: SchemaElement) {}
+  private readonly type: ParquetType;
+
+  constructor(readonly element: SchemaElement) {
+    if (element.type === undefined) throw new Error(`parquet column ${element.name} has no type`);
+    this.type = element.type;
+  }
 
   get optional(): boolean {
     return this.element.repetition_type === "OPTIONAL";
@@ -173,7 +178,7 @@ export abstract class Column<T> implements ChunkWriter {
     const chunk: ColumnChunk = {
       file_offset: BigInt(start),
       meta_data: {
-        type: this.element.type ?? "BYTE_ARRAY",
+        type: this.type,
         encodings: dictionary === null ? ["PLAIN"] : ["PLAIN", "RLE_DICTIONARY"],
         path_in_schema: [this.element.name],
         codec: "ZSTD",
