@@ -96,16 +96,14 @@ function printReport(
   report: RunReport,
   out: string,
   io: Io,
-  top: number,
-  stats: boolean,
-  json: boolean,
+  { top, stats, json, workers }: { top: number; stats: boolean; json: boolean; workers: number },
 ): void {
   const written = report.partitions.filter((p) => p.records > 0);
   const records = written.reduce((n, p) => n + p.records, 0);
   const summary = stats ? summarize(report.counts, top) : undefined;
   if (json) {
     io.stdout.write(
-      `${JSON.stringify({ out, records, partitions: report.partitions, gaps: report.gaps, stats: summary })}\n`,
+      `${JSON.stringify({ out, records, workers, partitions: report.partitions, gaps: report.gaps, stats: summary })}\n`,
     );
     return;
   }
@@ -166,7 +164,7 @@ async function runCommand(argv: string[], io: Io): Promise<number | UserError> {
         warn: (line) => io.stderr.write(`${line}\n`),
       });
       if (report instanceof UserError) return report;
-      printReport(report, out, io, top, stats, values.json === true);
+      printReport(report, out, io, { top, stats, json: values.json === true, workers: committer.workers });
       return ExitCode.Ok;
     } finally {
       committer.close();

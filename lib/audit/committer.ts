@@ -22,6 +22,8 @@ import {
 export interface Committer {
   commit(job: CommitJob): Promise<CommitOutcome>;
   close(): void;
+  /** Worker threads preparing batches; 0 when the main thread does all of it. */
+  readonly workers: number;
 }
 
 type Reply =
@@ -32,6 +34,7 @@ type Reply =
 const inProcess: Committer = {
   commit: async (job) => commitBatch(job),
   close: () => undefined,
+  workers: 0,
 };
 
 interface Waiter {
@@ -46,8 +49,12 @@ class WorkerPool implements Committer {
   /** Per partition, the raw-file write of its latest batch: the next one waits for it. */
   private readonly committed = new Map<string, Promise<CommitOutcome>>();
 
-  constructor(private readonly workers: Worker[]) {
-    for (const worker of workers) {
+  get workers(): number {
+    return this.pool.length;
+  }
+
+  constructor(private readonly pool: Worker[]) {
+    for (const worker of pool) {
       worker.onmessage = (event: MessageEvent<Reply>) => this.settle(worker, event.data);
       worker.onerror = (event) => this.failAll(new Error(`audit worker failed: ${event.message}`));
     }
@@ -73,7 +80,7 @@ class WorkerPool implements Committer {
    * leaves it idle most of the time, and helping costs no second worker's memory.
    */
   private prepare(job: CommitJob): Promise<PreparedBatch> {
-    const worker = this.workers.find((w) => !this.working.has(w));
+    const worker = this.pool.find((w) => !this.working.has(w));
     if (worker === undefined) {
       try {
         return Promise.resolve(prepareBatch(job));
@@ -102,7 +109,7 @@ class WorkerPool implements Committer {
   }
 
   close(): void {
-    for (const worker of this.workers) worker.terminate();
+    for (const worker of this.pool) worker.terminate();
   }
 }
 

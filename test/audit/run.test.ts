@@ -244,6 +244,16 @@ describe("dchat audit", () => {
     ).toEqual([10000, 2000]);
   }, 60_000);
 
+  test("batches are prepared in a worker thread, in the compiled binary too (--json says how many)", async () => {
+    const { kafka, topic, out } = await freshRoom("audit-workers", 1);
+    await produce(kafka, topic, [chat(0, "a", "hi")]);
+    const result = await runAuditProcess(["--out", out, "--rooms", topic, "--brokers", brokers, "--json"]);
+    expect(result.code).toBe(0);
+    // A binary built without lib/audit/commit-worker.ts as an entry point would say 0 and still work.
+    expect(JSON.parse(result.stdout)).toMatchObject({ records: 1, workers: expect.any(Number) });
+    expect(JSON.parse(result.stdout).workers).toBeGreaterThanOrEqual(1);
+  });
+
   test("a run with nothing new writes no files", async () => {
     const { topic, out } = await freshRoom("audit-empty", 2);
     const result = await runAuditProcess(["--out", out, "--rooms", topic, "--brokers", brokers]);
