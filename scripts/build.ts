@@ -19,7 +19,9 @@ const builds: [string | undefined, string][] = release
 
 for (const [target, out] of builds) {
   const targetFlag = target ? [`--target=${target}`] : [];
-  // The audit commits files from a worker thread; a compiled binary only holds the workers it is given.
-  await $`bun build --compile ${targetFlag} main.ts lib/audit/commit-worker.ts --outfile dist/${out}`.quiet();
+  // The audit commits files from a worker thread; a compiled binary only holds the workers it is
+  // given. Bytecode (ESM, embedded): `dchat --version` starts in ~10 ms instead of ~35 ms, which
+  // every `dchat send` from cron pays.
+  await $`bun build --compile --bytecode --format=esm ${targetFlag} main.ts lib/audit/commit-worker.ts --outfile dist/${out}`.quiet();
   console.log(`dist/${out}`);
 }
