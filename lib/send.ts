@@ -63,8 +63,8 @@ async function run(argv: string[], io: Io): Promise<number | UserError> {
     maxInFlightRequests: 1,
   });
   try {
-    await ensureTopic(kafka, topic, partitions ?? 1);
-    await producer.connect();
+    // Independent round trips: the producer needs the topic only when it sends.
+    await Promise.all([ensureTopic(kafka, topic, partitions ?? 1), producer.connect()]);
     const send = (values: Buffer[]) =>
       producer.send({ topic, acks: -1, messages: values.map((value) => ({ value })) });
     const record = (text: string, line?: number): Buffer => {
