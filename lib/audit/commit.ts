@@ -1,7 +1,7 @@
 /**
  * Committing one batch of one partition: decode every record into the files' columns (encoded
- * a row group at a time), write the processed-view files first (one per local date), then the raw file, all under the same
- * offset-range name. The raw file is the commit point (offsets.ts), so a crash anywhere in
+ * a row group at a time), write the processed-view files first (one per local date), then the
+ * raw file, all under the same offset-range name. The raw file is the commit point (offsets.ts), so a crash anywhere in
  * between leaves nothing the next run would count twice. The work up to the raw file runs in
  * the main thread or in a worker (committer.ts), the batch travelling as transferable buffers
  * (`PackedRecords`); the raw file is written by whoever orders a partition's commits.
