@@ -19,6 +19,7 @@ const flags = {
   user: { type: "string", short: "u" },
   history: { type: "string" },
   "ambiguous-wide": { type: "boolean" },
+  mouse: { type: "boolean" },
 } as const;
 
 const DEFAULT_HISTORY = 50;
@@ -35,10 +36,12 @@ Without a terminal (pipes), every input line is sent and every message printed a
   --history N           messages of the room shown on join (default ${DEFAULT_HISTORY}, 0 for none)
   --ambiguous-wide      your terminal shows East Asian "ambiguous" characters (※ ○ …) as
                         2 cells wide [$DCHAT_AMBIGUOUS_WIDE=1]
+  --mouse               scroll with the mouse wheel; the terminal's own text selection then
+                        needs Shift held [$DCHAT_MOUSE=1]
 
 keys: Enter send · Alt-Enter new line · ←/→ Home/End Ctrl-A/E · Alt-B/F word · Ctrl-W/U/K cut
-      Ctrl-Y paste cut · ↑/↓ history · PgUp/PgDn scroll · End back to newest · Ctrl-L redraw
-      Ctrl-Z suspend · Ctrl-C leave. NO_COLOR turns colours off.
+      Ctrl-Y paste cut · ↑/↓ history · PgUp/PgDn (or the wheel, --mouse) scroll · End back to
+      newest · Ctrl-L redraw · Ctrl-Z suspend · Ctrl-C leave. NO_COLOR turns colours off.
 
 ${kafkaFlagsHelp}`;
 
@@ -104,6 +107,7 @@ async function run(argv: string[], io: Io): Promise<number | UserError> {
   const session = chatSession(settings, room, topic, name, history, {
     color: io.env.NO_COLOR === undefined || io.env.NO_COLOR === "",
     ambiguousWide: Boolean(values["ambiguous-wide"]) || io.env.DCHAT_AMBIGUOUS_WIDE === "1",
+    mouse: Boolean(values.mouse) || io.env.DCHAT_MOUSE === "1",
   });
   try {
     return tty ? await runChat(session, io) : await runPlain(session, io);

@@ -37,7 +37,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function runChat(session: ChatSession, io: Io): Promise<number> {
   let state = initialState(session.room, session.user, terminalSize(io), session.options);
-  const screen = new Screen({ stdin: io.stdin, stdout: io.stdout });
+  const screen = new Screen({ stdin: io.stdin, stdout: io.stdout }, undefined, session.options.mouse);
   const decoder = new KeyDecoder();
   let link: RoomLink | null = null;
   let escTimer: ReturnType<typeof setTimeout> | null = null;

@@ -43,6 +43,8 @@ export interface ScrollAnchor {
 export interface ChatOptions {
   color: boolean;
   ambiguousWide: boolean;
+  /** The terminal reports the mouse wheel, which scrolls the messages. */
+  mouse: boolean;
 }
 
 export interface ChatState {

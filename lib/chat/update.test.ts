@@ -6,7 +6,8 @@ import { type ChatEffect, type ChatEvent, type ChatState, initialState } from ".
 import { update } from "./update.ts";
 
 const now = new Date(2024, 7, 26, 11, 26, 28, 670);
-const base = () => initialState("team2", "me", { cols: 60, rows: 20 }, { color: true, ambiguousWide: false });
+const base = () =>
+  initialState("team2", "me", { cols: 60, rows: 20 }, { color: true, ambiguousWide: false, mouse: false });
 
 function run(state: ChatState, ...events: ChatEvent[]): [ChatState, ChatEffect[]] {
   let effects: ChatEffect[] = [];

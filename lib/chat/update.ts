@@ -32,14 +32,20 @@ function paneHeight(state: ChatState): number {
   return Math.max(1, layout(state.size.rows).paneRows);
 }
 
-function scroll(pages: number): Action {
+/** Scrolls by `rows` pane rows (a function of the pane's height), up when positive. */
+function scrollBy(rows: (height: number) => number): Action {
   return (state) => {
     const height = paneHeight(state);
-    const rows = Math.sign(pages) * Math.max(1, Math.round(Math.abs(pages) * (height - 1)));
-    const anchor = scrolled(state, rows, height);
+    const anchor = scrolled(state, rows(height), height);
     return [{ ...state, anchor, unread: anchor ? state.unread : 0 }, []];
   };
 }
+
+const scroll = (pages: number) =>
+  scrollBy((height) => Math.sign(pages) * Math.max(1, Math.round(Math.abs(pages) * (height - 1))));
+
+/** Rows per wheel notch, as most terminals and pagers scroll. */
+const WHEEL_ROWS = 3;
 
 const toBottom = (state: ChatState): ChatState => ({ ...state, anchor: null, unread: 0 });
 
@@ -151,6 +157,8 @@ const bindings: Record<string, Action> = {
   pagedown: scroll(-1),
   "shift+up": scroll(1 / 8),
   "shift+down": scroll(-1 / 8),
+  wheelup: scrollBy(() => WHEEL_ROWS),
+  wheeldown: scrollBy(() => -WHEEL_ROWS),
   "ctrl+end": (state) => [toBottom(state), []],
   "ctrl+l": (state) => [state, [{ type: "redraw" }]],
   "ctrl+c": leave,

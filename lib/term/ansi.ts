@@ -10,6 +10,9 @@ export const altScreenOn = `${CSI}?1049h`;
 export const altScreenOff = `${CSI}?1049l`;
 export const pasteOn = `${CSI}?2004h`;
 export const pasteOff = `${CSI}?2004l`;
+/** Button events (1000) in SGR encoding (1006): the wheel arrives as `CSI < 64;x;y M`. */
+export const mouseOn = `${CSI}?1000h${CSI}?1006h`;
+export const mouseOff = `${CSI}?1006l${CSI}?1000l`;
 export const cursorShow = ansiEscapes.cursorShow;
 export const clearScreen = `${CSI}H${CSI}2J`;
 export const resetRegion = `${CSI}r`;
@@ -35,9 +38,10 @@ export function scrollUp(lines: number): string {
 
 /**
  * Everything a session turns on, turned off again, in the order terminal.md gives: scroll
- * region, bracketed paste, cursor, attributes, alternate screen.
+ * region, bracketed paste (and mouse reporting, which costs nothing to turn off when it was
+ * never on), cursor, attributes, alternate screen.
  */
-export const restoreAll = `${resetRegion}${pasteOff}${cursorShow}${CSI}0m${altScreenOff}`;
+export const restoreAll = `${resetRegion}${pasteOff}${mouseOff}${cursorShow}${CSI}0m${altScreenOff}`;
 
 export interface Style {
   fg?: number;

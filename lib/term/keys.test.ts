@@ -95,13 +95,26 @@ describe("KeyDecoder", () => {
     expect(decodeAll("\x1b[<0;3;4M\x1b[I\x1b[27;5;13~a")).toEqual([{ type: "text", text: "a" }]);
   });
 
+  test("the mouse wheel in SGR encoding, with modifiers; clicks and drags are dropped", () => {
+    expect(
+      decodeAll("\x1b[<64;10;5M\x1b[<65;10;5M\x1b[<80;1;1M\x1b[<0;3;4M\x1b[<0;3;4m\x1b[<32;5;5Mz"),
+    ).toEqual([k("wheelup"), k("wheeldown"), k("wheelup", { ctrl: true }), { type: "text", text: "z" }]);
+  });
+
+  test("X10 mouse reports (a terminal without SGR mode) never leak their bytes into the text", () => {
+    expect(decodeAll("\x1b[M`!!a", "\x1b[M", "a!!b")).toEqual([
+      { type: "text", text: "a" },
+      { type: "text", text: "b" },
+    ]);
+  });
+
   test("C1 controls and invalid UTF-8 never reach the input as controls", () => {
     const events = decodeAll(new Uint8Array([0xc2, 0x9b, 0x41, 0xff]));
     expect(events).toEqual([{ type: "text", text: "A\ufffd" }]);
   });
 
   test("every split point of a mixed stream gives the same events", () => {
-    const stream = bytes("안\x1b[D녕\x1b[200~붙여\n넣기\x1b[201~\x1bb\r");
+    const stream = bytes("안\x1b[D녕\x1b[200~붙여\n넣기\x1b[201~\x1bb\x1b[<65;2;3M\x1b[M`!!\r");
     const whole = decodeAll(stream);
     for (let cut = 1; cut < stream.length; cut++) {
       expect(decodeAll(stream.slice(0, cut), stream.slice(cut))).toEqual(whole);

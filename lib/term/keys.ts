@@ -25,7 +25,9 @@ export type KeyName =
   | "f2"
   | "f3"
   | "f4"
-  | "space";
+  | "space"
+  | "wheelup"
+  | "wheeldown";
 
 export type KeyEvent =
   /** Printable text typed (one or more grapheme clusters, never control characters). */
@@ -96,6 +98,20 @@ function cleanPaste(text: string): string {
     .replace(/\t/g, "    ")
     .replace(/\x1b\[[0-?]*[ -/]*[@-~]/g, "")
     .replace(/[\x00-\x09\x0b-\x1f\x7f-\x9f]/g, "");
+}
+
+/**
+ * An SGR mouse report `CSI < button ; x ; y M|m`: the wheel becomes wheelup/wheeldown (with
+ * its modifier bits), every other mouse event is dropped.
+ */
+function sgrMouse(body: string, fin: string): KeyEvent | null {
+  const button = Number(body.slice(1).split(";")[0]);
+  if (fin !== "M" || !Number.isInteger(button)) return null;
+  const mods = { shift: (button & 4) !== 0, alt: (button & 8) !== 0, ctrl: (button & 16) !== 0 };
+  const base = button & ~(4 | 8 | 16);
+  if (base === 64) return key("wheelup", mods);
+  if (base === 65) return key("wheeldown", mods);
+  return null;
 }
 
 export class KeyDecoder {
@@ -219,6 +235,12 @@ export class KeyDecoder {
       return { event: name ? key(name, modifiers(mod)) : null, next };
     }
     if (fin === "Z") return { event: key("tab", { shift: true }), next };
+    if (body.startsWith("<") && (fin === "M" || fin === "m")) return { event: sgrMouse(body, fin), next };
+    // X10 mouse encoding (a terminal without SGR mode): three raw bytes follow, never text.
+    if (body === "" && fin === "M") {
+      if (next + 3 > s.length) return final ? { event: null, next: s.length } : null;
+      return { event: null, next: next + 3 };
+    }
     const name = FINAL_KEYS[fin];
     if (!name || body.startsWith("<") || body.startsWith("?")) return { event: null, next };
     const parts = body.split(";");

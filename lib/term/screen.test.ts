@@ -34,9 +34,21 @@ describe("Screen", () => {
     expect(out.written).toContain("\x1b[?2004h");
     screen.stop();
     expect(raw).toEqual([true, false]);
-    expect(out.written.endsWith("\x1b[r\x1b[?2004l\x1b[?25h\x1b[0m\x1b[?1049l")).toBe(true);
+    expect(out.written).not.toContain("\x1b[?1000h");
+    expect(out.written.endsWith("\x1b[r\x1b[?2004l\x1b[?1006l\x1b[?1000l\x1b[?25h\x1b[0m\x1b[?1049l")).toBe(
+      true,
+    );
     screen.stop();
     expect(raw).toEqual([true, false]);
+  });
+
+  test("with the mouse asked for, wheel reporting is on while the screen is, and off after", () => {
+    const { out, term } = fakeTerminal();
+    const screen = new Screen(term, undefined, true);
+    screen.start();
+    expect(out.written).toContain("\x1b[?1000h\x1b[?1006h");
+    screen.stop();
+    expect(out.written).toContain("\x1b[?1006l\x1b[?1000l");
   });
 
   test("many requests before the next frame cost one frame, drawn from the latest state", async () => {

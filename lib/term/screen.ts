@@ -16,6 +16,7 @@ import {
   bell,
   clearScreen,
   cursorShow,
+  mouseOn,
   moveTo,
   pasteOn,
   restoreAll,
@@ -114,16 +115,18 @@ export class Screen {
   constructor(
     private readonly term: Terminal,
     private readonly now: () => number = () => performance.now(),
+    /** Report the mouse wheel (the terminal's own selection then needs Shift). */
+    private readonly mouse = false,
   ) {}
 
   private readonly restoreOnExit = () => this.restoreSync();
 
-  /** Raw mode, alternate screen, bracketed paste; the next frame is drawn in full. */
+  /** Raw mode, alternate screen, bracketed paste (and mouse); the next frame is drawn in full. */
   start(): void {
     if (this.active) return;
     this.active = true;
     this.term.stdin.setRawMode?.(true);
-    this.term.stdout.write(`${altScreenOn}${pasteOn}${clearScreen}`);
+    this.term.stdout.write(`${altScreenOn}${pasteOn}${this.mouse ? mouseOn : ""}${clearScreen}`);
     this.last = null;
     process.on("exit", this.restoreOnExit);
   }

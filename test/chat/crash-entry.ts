@@ -17,7 +17,7 @@ let sent = 0;
 const session = {
   room: "crash",
   user: "tester",
-  options: { color: true, ambiguousWide: false },
+  options: { color: true, ambiguousWide: false, mouse: false },
   connect: async () => {
     setTimeout(() => {
       throw new Error("boom from a bug");

@@ -111,6 +111,35 @@ describe("dchat chat in a terminal", () => {
     expect(ours.filter((id) => remaining.has(id))).toEqual([]);
   });
 
+  test("--mouse: the wheel scrolls the room; reporting is off again after leaving", async () => {
+    const room = uniqueName("chat-mouse");
+    kcatProduce(
+      brokers,
+      room,
+      Array.from({ length: 30 }, (_, i) =>
+        encode({
+          sender: "bob",
+          message: `old ${i}`,
+          end: false,
+          timestamp: "2024-08-26T11:30:00",
+        }).toString(),
+      ),
+    );
+    const c = new PtyChat(["--room", room, "--user", "wheel", "--brokers", brokers, "--mouse"]);
+    clients.push(c);
+    await c.untilText("User [wheel] has entered the chat!");
+    expect(c.screen.modes().mouse).not.toBe("none");
+    expect(c.text()).toContain("old 29");
+    // Two notches up (SGR reports, as the terminal sends them): six rows back.
+    c.type("\x1b[<64;5;5M\x1b[<64;5;5M");
+    await c.untilText("scrolled ↑");
+    expect(c.text()).toContain("old 25");
+    expect(c.text()).not.toContain("old 29");
+    c.type("exit\r");
+    expect(await c.exited()).toBe(0);
+    expect(c.screen.modes()).toEqual({ bracketedPaste: false, mouse: "none", cursorHidden: false });
+  });
+
   test("SIGTERM sends the leave record and restores the terminal", async () => {
     const room = uniqueName("chat-term");
     const c = new PtyChat(["--room", room, "--user", "term", "--brokers", brokers]);

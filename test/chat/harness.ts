@@ -21,7 +21,12 @@ export class ChatHarness {
   bytes = "";
   private last: Frame | null = null;
 
-  constructor(size: Size, user = "me", room = "team2", options = { color: true, ambiguousWide: false }) {
+  constructor(
+    size: Size,
+    user = "me",
+    room = "team2",
+    options = { color: true, ambiguousWide: false, mouse: false },
+  ) {
     this.state = initialState(room, user, size, options);
     this.term = new HeadlessTerminal(size.cols, size.rows);
     this.term.trackTitle();

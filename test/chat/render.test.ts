@@ -131,6 +131,18 @@ describe("chat screen in a terminal emulator", () => {
     expect(h.row(8)).not.toContain("new ↓");
   });
 
+  test("the mouse wheel scrolls three rows a notch, and back down to following", async () => {
+    const h = new ChatHarness({ cols: 40, rows: 12 });
+    await h.apply(records(...Array.from({ length: 40 }, (_, i) => rec("bob", `old ${i}`))));
+    await h.apply(key("wheelup"));
+    expect(h.row(7)).toBe("11:30 bob: old 36");
+    await h.apply(key("wheelup"), key("wheeldown"));
+    expect(h.row(7)).toBe("11:30 bob: old 36");
+    await h.apply(key("wheeldown"));
+    expect(h.row(7)).toBe("11:30 bob: old 39");
+    expect(h.state.anchor).toBeNull();
+  });
+
   test("hostile messages: screen unchanged apart from a harmless visible line", async () => {
     const h = new ChatHarness({ cols: 80, rows: 12 });
     await h.apply(records(rec("bob", "before")), type("draft"));
@@ -197,14 +209,22 @@ describe("chat screen in a terminal emulator", () => {
   });
 
   test("NO_COLOR: no colour codes at all, attributes only", async () => {
-    const h = new ChatHarness({ cols: 40, rows: 10 }, "me", "team2", { color: false, ambiguousWide: false });
+    const h = new ChatHarness({ cols: 40, rows: 10 }, "me", "team2", {
+      color: false,
+      ambiguousWide: false,
+      mouse: false,
+    });
     await h.apply(records(rec("bob", "hi"), rec("[bot]", "answer")), type("x"), key("enter"));
     expect(h.bytes).not.toMatch(/\x1b\[[0-9;]*38;5;/);
     expect(h.row(0)).toBe("11:30 bob: hi");
   });
 
   test("--ambiguous-wide counts ※ as 2 cells, so the caret matches such a terminal", async () => {
-    const h = new ChatHarness({ cols: 40, rows: 10 }, "me", "team2", { color: true, ambiguousWide: true });
+    const h = new ChatHarness({ cols: 40, rows: 10 }, "me", "team2", {
+      color: true,
+      ambiguousWide: true,
+      mouse: false,
+    });
     await h.apply(type("※※"));
     expect(h.term.cursor()).toEqual({ row: 7, col: 9 });
     const narrow = new ChatHarness({ cols: 40, rows: 10 });
