@@ -36,8 +36,8 @@ Without a terminal (pipes), every input line is sent and every message printed a
   --history N           messages of the room shown on join (default ${DEFAULT_HISTORY}, 0 for none)
   --ambiguous-wide      your terminal shows East Asian "ambiguous" characters (※ ○ …) as
                         2 cells wide [$DCHAT_AMBIGUOUS_WIDE=1]
-  --mouse               scroll with the mouse wheel; the terminal's own text selection then
-                        needs Shift held [$DCHAT_MOUSE=1]
+  --mouse               scroll with the mouse wheel; selecting text then needs Shift held
+                        (Option in iTerm2) [$DCHAT_MOUSE=1]
 
 keys: Enter send · Alt-Enter new line · ←/→ Home/End Ctrl-A/E · Alt-B/F word · Ctrl-W/U/K cut
       Ctrl-Y paste cut · ↑/↓ history · PgUp/PgDn (or the wheel, --mouse) scroll · End back to
