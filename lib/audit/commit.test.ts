@@ -2,19 +2,26 @@ import { afterAll, expect, test } from "bun:test";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import fc from "fast-check";
 import { parquetReadObjects } from "hyparquet";
-import { encode } from "../wire.ts";
+import { encode, parseRecord } from "../wire.ts";
 import { commitPrepared, pack, prepareBatch } from "./commit.ts";
+import { wallClockMicros } from "./processed.ts";
 
 const out = mkdtempSync(join(tmpdir(), "dchat-commit-"));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 const compressors = { ZSTD: (input: Uint8Array) => new Uint8Array(Bun.zstdDecompressSync(input)) };
-async function rows(path: string): Promise<Record<string, unknown>[]> {
+async function rows(path: string, parsers = {}): Promise<Record<string, unknown>[]> {
   const bytes = readFileSync(path);
   const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-  return parquetReadObjects({ file, compressors, utf8: false });
+  return parquetReadObjects({ file, compressors, utf8: false, parsers });
 }
+/** Timestamps as the exact microseconds stored. */
+const micros = {
+  timestampFromMicroseconds: (v: bigint | number) => BigInt(v),
+  timestampFromMilliseconds: (v: bigint | number) => BigInt(v) * 1000n,
+};
 
 test("a batch keeps every record raw, bad ones flagged; the processed view drops joins, leaves and bad rows", async () => {
   const kafkaMs = Date.UTC(2024, 7, 26, 2, 0, 0);
@@ -68,4 +75,92 @@ test("a batch keeps every record raw, bad ones flagged; the processed view drops
   ]);
   const second = await rows(join(out, "message_processed", "date=2024-08-27", prepared.name));
   expect(second.map((r) => [r.offset, r.message])).toEqual([[42n, "next day"]]);
+});
+
+const pad = (n: number, width: number) => String(n).padStart(width, "0");
+const timestamp = fc.oneof(
+  fc.constant(""),
+  fc.string({ unit: "binary", maxLength: 30 }),
+  // Real dates of every year (beyond ±9e15 µs the writer takes its bigint path), some zoned.
+  fc
+    .record({
+      year: fc.integer({ min: 1, max: 9999 }),
+      month: fc.integer({ min: 1, max: 12 }),
+      day: fc.integer({ min: 1, max: 28 }),
+      second: fc.integer({ min: 0, max: 86_399 }),
+      micros: fc.integer({ min: 0, max: 999_999 }),
+      zone: fc.constantFrom("", "Z", "+09:00", "-0530"),
+    })
+    .map(
+      (t) =>
+        `${pad(t.year, 4)}-${pad(t.month, 2)}-${pad(t.day, 2)}T${pad(Math.floor(t.second / 3600), 2)}:` +
+        `${pad(Math.floor(t.second / 60) % 60, 2)}:${pad(t.second % 60, 2)}.${pad(t.micros, 6)}${t.zone}`,
+    ),
+);
+const value = fc.oneof(
+  fc.constant(null),
+  fc.uint8Array({ maxLength: 60 }),
+  fc
+    .record({
+      sender: fc.oneof(fc.constantFrom("[INFO]", "민수", "a"), fc.string({ unit: "binary", maxLength: 8 })),
+      message: fc.string({ unit: "binary", maxLength: 80 }),
+      end: fc.boolean(),
+      timestamp,
+    })
+    .map((record) => encode(record)),
+);
+
+test("any records, hostile ones too, are in the raw file once each, as parseRecord reads them", async () => {
+  const kafkaMs = Date.UTC(2024, 7, 26, 2, 0, 0);
+  await fc.assert(
+    fc.asyncProperty(fc.array(value, { minLength: 1, maxLength: 30 }), async (values) => {
+      const dir = mkdtempSync(join(tmpdir(), "dchat-commit-any-"));
+      try {
+        const records = values.map((v, i) => ({ offset: 1000 + i, timestampMs: kafkaMs + i, value: v }));
+        const prepared = prepareBatch({
+          out: dir,
+          room: "방",
+          topic: "t",
+          partition: 0,
+          records: pack(records),
+          stats: true,
+        });
+        commitPrepared(prepared);
+        const raw = await rows(join(prepared.rawDir, prepared.name), micros);
+        expect(raw.map((r) => r.offset)).toEqual(records.map((r) => BigInt(r.offset)));
+        let chat = 0;
+        for (const [i, row] of raw.entries()) {
+          const record = records[i] as (typeof records)[number];
+          const parsed = parseRecord(record.value);
+          if (!parsed.ok) {
+            expect(row.problem).toBe(parsed.problem);
+            expect(new Uint8Array(row.raw as Uint8Array)).toEqual(new Uint8Array(parsed.raw));
+            continue;
+          }
+          const { sender, message, end, timestamp: text } = parsed.record;
+          if (sender !== "[INFO]" && !end) chat++;
+          expect({
+            sender: row.sender,
+            message: row.message,
+            end: row.end,
+            timestamp: row.timestamp,
+            local: row.local_time,
+            problem: row.problem,
+          }).toEqual({
+            // UTF-8 cannot carry a lone surrogate: it is stored as U+FFFD, as TextEncoder would.
+            sender: sender.toWellFormed(),
+            message: message.toWellFormed(),
+            end,
+            timestamp: text === "" ? null : text.toWellFormed(),
+            local: BigInt(wallClockMicros(text, record.timestampMs)),
+            problem: null,
+          });
+        }
+        expect(prepared.outcome.counts?.messages).toBe(chat);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }),
+    { numRuns: 150 },
+  );
 });
