@@ -128,7 +128,7 @@ test("any records, hostile ones too, are in the raw file once each, as parseReco
         commitPrepared(prepared);
         const raw = await rows(join(prepared.rawDir, prepared.name), micros);
         expect(raw.map((r) => r.offset)).toEqual(records.map((r) => BigInt(r.offset)));
-        let chat = 0;
+        const chat: bigint[] = [];
         for (const [i, row] of raw.entries()) {
           const record = records[i] as (typeof records)[number];
           const parsed = parseRecord(record.value);
@@ -138,7 +138,7 @@ test("any records, hostile ones too, are in the raw file once each, as parseReco
             continue;
           }
           const { sender, message, end, timestamp: text } = parsed.record;
-          if (sender !== "[INFO]" && !end) chat++;
+          if (sender !== "[INFO]" && !end) chat.push(BigInt(record.offset));
           expect({
             sender: row.sender,
             message: row.message,
@@ -156,7 +156,19 @@ test("any records, hostile ones too, are in the raw file once each, as parseReco
             problem: null,
           });
         }
-        expect(prepared.outcome.counts?.messages).toBe(chat);
+        expect(prepared.outcome.counts?.messages).toBe(chat.length);
+        // The processed view holds exactly the chat messages, each in the file of its date.
+        const processedDir = join(dir, "message_processed");
+        const processed: bigint[] = [];
+        for (const date of chat.length > 0 ? readdirSync(processedDir) : []) {
+          for (const row of await rows(join(processedDir, date, prepared.name), micros)) {
+            const at = row.timestamp as bigint;
+            const ms = at / 1000n - (at % 1000n < 0n ? 1n : 0n);
+            expect(`date=${new Date(Number(ms)).toISOString().slice(0, 10)}`).toBe(date);
+            processed.push(row.offset as bigint);
+          }
+        }
+        expect(processed.sort((a, b) => (a < b ? -1 : 1))).toEqual(chat);
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
