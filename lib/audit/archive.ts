@@ -13,7 +13,7 @@ import { BooleanColumn, DictionaryColumn, IntColumn, ParquetFile, PlainColumn } 
 /** Rows per row group: large enough for readers to skip by statistics, small enough to hold. */
 export const ROW_GROUP = 10_000;
 
-const CREATED_BY = "dchat audit";
+const FILE_OPTIONS = { createdBy: "dchat audit", rowGroupRows: ROW_GROUP };
 
 const string = (name: string, required: boolean): SchemaElement => ({
   name,
@@ -101,7 +101,7 @@ export class AuditFile {
       this.problemDetail,
       this.raw,
     ],
-    CREATED_BY,
+    FILE_OPTIONS,
   );
 
   constructor(
@@ -116,11 +116,6 @@ export class AuditFile {
     this.kafkaTime.push(kafkaTimeMs * 1000);
   }
 
-  private rowAdded(): void {
-    this.file.rowAdded();
-    if (this.file.pendingRows >= ROW_GROUP) this.file.endRowGroup();
-  }
-
   /** A decoded record; `localTime` is the sender's wall-clock time (processed.ts). */
   add(offset: number, kafkaTimeMs: number, record: ChatRecord, localTime: Micros): void {
     this.key(offset, kafkaTimeMs);
@@ -132,7 +127,7 @@ export class AuditFile {
     this.problem.push(null);
     this.problemDetail.push(null);
     this.raw.push(null);
-    this.rowAdded();
+    this.file.rowAdded();
   }
 
   /** A record that failed to decode: kept with its bytes and what was wrong. */
@@ -146,7 +141,7 @@ export class AuditFile {
     this.problem.push(bad.problem);
     this.problemDetail.push(bad.detail);
     this.raw.push(bad.raw);
-    this.rowAdded();
+    this.file.rowAdded();
   }
 
   finish(): Uint8Array {
@@ -167,7 +162,7 @@ export class ProcessedFile {
   private readonly file = new ParquetFile(
     PROCESSED_SCHEMA,
     [this.room, this.topic, this.partition, this.offset, this.sender, this.message, this.end, this.timestamp],
-    CREATED_BY,
+    FILE_OPTIONS,
   );
 
   constructor(
@@ -186,7 +181,6 @@ export class ProcessedFile {
     this.end.push(false);
     this.timestamp.push(localTime);
     this.file.rowAdded();
-    if (this.file.pendingRows >= ROW_GROUP) this.file.endRowGroup();
   }
 
   finish(): Uint8Array {

@@ -56,7 +56,10 @@ function write(rows: Row[], groupSize: number): Uint8Array {
     big: new IntColumn(SCHEMA[6] as SchemaElement),
     flag: new BooleanColumn(SCHEMA[7] as SchemaElement),
   };
-  const file = new ParquetFile(SCHEMA, Object.values(columns), "test");
+  const file = new ParquetFile(SCHEMA, Object.values(columns), {
+    createdBy: "test",
+    rowGroupRows: groupSize,
+  });
   for (const r of rows) {
     columns.key.push(r.key);
     columns.label.push(r.label);
@@ -67,7 +70,6 @@ function write(rows: Row[], groupSize: number): Uint8Array {
     columns.big.push(r.big !== null && r.big >= -(2n ** 53n) && r.big <= 2n ** 53n ? Number(r.big) : r.big);
     columns.flag.push(r.flag);
     file.rowAdded();
-    if (file.pendingRows === groupSize) file.endRowGroup();
   }
   return file.finish();
 }

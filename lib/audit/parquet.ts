@@ -330,8 +330,8 @@ export class BooleanColumn extends Column<boolean> {
 }
 
 /**
- * One file built a row group at a time: the columns hold one row group's values, and
- * `endRowGroup` writes them out, so memory holds encoded bytes, never decoded rows.
+ * One file built a row group at a time: the columns hold one row group's values, written out
+ * every `rowGroupRows` rows, so memory holds encoded bytes, never decoded rows.
  */
 export class ParquetFile {
   private readonly out = new ByteWriter(64 * 1024);
@@ -342,21 +342,17 @@ export class ParquetFile {
   constructor(
     private readonly schema: SchemaElement[],
     private readonly columns: readonly ChunkWriter[],
-    private readonly createdBy: string,
+    private readonly options: { createdBy: string; rowGroupRows: number },
   ) {
     this.out.appendUint32(MAGIC);
   }
 
-  /** Counts a row whose values were pushed to every column. */
+  /** Counts a row whose values were pushed to every column; a full row group is written out. */
   rowAdded(): void {
-    this.groupRows++;
+    if (++this.groupRows >= this.options.rowGroupRows) this.endRowGroup();
   }
 
-  get pendingRows(): number {
-    return this.groupRows;
-  }
-
-  endRowGroup(): void {
+  private endRowGroup(): void {
     if (this.groupRows === 0) return;
     const start = this.out.offset;
     const chunks = this.columns.map((column) => column.writeChunk(this.out));
@@ -376,7 +372,7 @@ export class ParquetFile {
     this.endRowGroup();
     writeMetadata(this.out, {
       version: 2,
-      created_by: this.createdBy,
+      created_by: this.options.createdBy,
       schema: this.schema,
       num_rows: BigInt(this.rows),
       row_groups: this.rowGroups,
