@@ -155,6 +155,8 @@ export function settle(tally: Tally): Counts {
   tokens.forEach((token, count) => {
     for (const word of segmentToken(token)) bump(counts.words, word, count);
   });
+  // Its tokens are words now: settling again (or counting on) must not count them twice.
+  tally.tokens = new TokenCounts();
   return counts;
 }
 
