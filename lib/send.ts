@@ -65,8 +65,9 @@ async function run(argv: string[], io: Io): Promise<number | UserError> {
   try {
     // Independent round trips: the producer needs the topic only when it sends.
     await Promise.all([ensureTopic(kafka, topic, partitions ?? 1), producer.connect()]);
+    // Keyed by the sender, as the chat client does: one sender's lines stay in order (README, "Wire format").
     const send = (values: Buffer[]) =>
-      producer.send({ topic, acks: -1, messages: values.map((value) => ({ value })) });
+      producer.send({ topic, acks: -1, messages: values.map((value) => ({ key: user, value })) });
     const record = (text: string, line?: number): Buffer => {
       const value = encode(textRecord(user, text, new Date()));
       if (value.length > MAX_RECORD_BYTES) {

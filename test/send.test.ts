@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
 import { brokerAddress, uniqueName } from "./support/broker.ts";
 import { runDchat } from "./support/dchat.ts";
-import { kcatConsume, kcatTopicPartitions } from "./support/kcat.ts";
+import { kcatConsume, kcatRecords, kcatTopicPartitions } from "./support/kcat.ts";
 
 function pythonLoads(lines: string[]): unknown[] {
   const script = "import json,sys\nprint(json.dumps([json.loads(l) for l in sys.stdin.read().splitlines()]))";
@@ -50,6 +50,26 @@ describe("dchat send against the real broker", () => {
     expect(result).toMatchObject({ code: 0, stderr: "" });
     const messages = pythonLoads(kcatConsume(brokers, room)).map((r) => (r as { message: string }).message);
     expect(messages).toEqual(lines);
+  });
+
+  test("records are keyed by the sender: in a room of several partitions one sender's lines stay in order", async () => {
+    const brokers = await brokerAddress();
+    const room = uniqueName("send-keyed");
+    const lines = Array.from({ length: 30 }, (_, i) => `line ${i}`);
+    for (const user of ["민수", "jane"]) {
+      const result = await runDchat(
+        ["send", "--brokers", brokers, "--room", room, "--user", user, "--partitions", "4"],
+        { stdin: `${lines.join("\n")}\n` },
+      );
+      expect(result).toMatchObject({ code: 0, stderr: "" });
+    }
+    const records = kcatRecords(brokers, room);
+    for (const user of ["민수", "jane"]) {
+      const mine = records.filter((r) => r.key === user);
+      expect(mine).toHaveLength(30);
+      expect(new Set(mine.map((r) => r.partition)).size).toBe(1);
+      expect(mine.map((r) => (JSON.parse(r.value) as { message: string }).message)).toEqual(lines);
+    }
   });
 
   test("regression: a backlog of stdin lines larger than the broker's request limit is sent in pieces", async () => {

@@ -133,7 +133,7 @@ function chatSession(
     connect: async (handlers) => {
       const kafka = connectKafka(settings);
       try {
-        return await joinRoom(kafka, topic, history, handlers);
+        return await joinRoom(kafka, topic, user, history, handlers);
       } catch (error) {
         throw isUserError(error) ? error : kafkaFailure(error, settings);
       }

@@ -33,9 +33,14 @@ function describe(error: unknown): string {
   return message.split("\n")[0] ?? "unknown error";
 }
 
+/**
+ * `user` keys every record this client writes, its join notice and leave record included, so in a
+ * room of several partitions they all land in one partition and are read in the order written.
+ */
 export async function joinRoom(
   kafka: Kafka,
   topic: string,
+  user: string,
   history: number,
   handlers: RoomHandlers,
 ): Promise<RoomLink> {
@@ -126,7 +131,7 @@ export async function joinRoom(
     historyLoaded,
     async send(record) {
       try {
-        await producer.send({ topic, acks: -1, messages: [{ value: encode(record) }] });
+        await producer.send({ topic, acks: -1, messages: [{ key: user, value: encode(record) }] });
       } catch (error) {
         set("reconnecting", describe(error));
         throw error;

@@ -9,7 +9,8 @@ import { join } from "node:path";
 import { connectKafka } from "../../lib/kafka.ts";
 import { encode, leaveRecord } from "../../lib/wire.ts";
 import { brokerAddress, repoRoot, uniqueName } from "../support/broker.ts";
-import { kcatConsume, kcatProduce } from "../support/kcat.ts";
+import { runDchat } from "../support/dchat.ts";
+import { kcatConsume, kcatProduce, kcatRecords } from "../support/kcat.ts";
 import { chatCommandLine, PtyChat } from "./pty.ts";
 
 let brokers = "";
@@ -212,6 +213,40 @@ describe("dchat chat in a terminal", () => {
       ["pipe", "첫 줄", false],
       ["pipe", "second line", false],
       ["pipe", "\nUser [pipe] has exited the chatroom.", true],
+    ]);
+  });
+
+  test("in a room of several partitions a client's records share one partition, keyed by its user", async () => {
+    const room = uniqueName("chat-keyed");
+    const created = await runDchat([
+      "send",
+      "--brokers",
+      brokers,
+      "--room",
+      room,
+      "--user",
+      "x",
+      "--partitions",
+      "4",
+      "seed",
+    ]);
+    expect(created.code).toBe(0);
+    const proc = Bun.spawn([...chatCommandLine(), "--room", room, "--user", "민수", "--brokers", brokers], {
+      stdin: new TextEncoder().encode("하나\n둘\n셋\n"),
+      stdout: "pipe",
+      stderr: "pipe",
+      env: { PATH: process.env.PATH ?? "", HOME: join(repoRoot, ".tmp", "home") },
+    });
+    expect(await proc.exited).toBe(0);
+    const mine = kcatRecords(brokers, room).filter((r) => r.key === "민수");
+    expect(new Set(mine.map((r) => r.partition)).size).toBe(1);
+    // Joined, the messages, left: in the order written, since they share the partition.
+    expect(mine.map((r) => (JSON.parse(r.value) as { message: string }).message)).toEqual([
+      "User [민수] has entered the chat!\n",
+      "하나",
+      "둘",
+      "셋",
+      "\nUser [민수] has exited the chatroom.",
     ]);
   });
 });

@@ -24,6 +24,22 @@ export function kcatConsume(brokers: string, topic: string): string[] {
   return values;
 }
 
+/** Every record of the topic with its partition and key, in partition order (values without newlines). */
+export function kcatRecords(
+  brokers: string,
+  topic: string,
+): { partition: number; key: string; value: string }[] {
+  const out = kcat(["-b", brokers, "-C", "-t", topic, "-o", "beginning", "-e", "-q", "-f", "%p\t%k\t%s\n"]);
+  return out
+    .toString("utf8")
+    .split("\n")
+    .filter((line) => line !== "")
+    .map((line) => {
+      const [partition, key, ...value] = line.split("\t");
+      return { partition: Number(partition), key: key ?? "", value: value.join("\t") };
+    });
+}
+
 /** Produces each value as one record (values must not contain newlines). */
 export function kcatProduce(brokers: string, topic: string, values: string[]): void {
   kcat(["-b", brokers, "-P", "-t", topic], `${values.join("\n")}\n`);
