@@ -8,15 +8,14 @@ import { join } from "node:path";
 import type { Kafka, Producer } from "../../lib/kafka.ts";
 import { roomToTopic } from "../../lib/rooms.ts";
 import { encode, joinRecord } from "../../lib/wire.ts";
-import { brokerAddress } from "../support/broker.ts";
 import {
   answersWhen,
   BotProcess,
+  closeTestBed,
   createRoom,
-  deleteRooms,
+  openTestBed,
   type RoomRecord,
   say,
-  testKafka,
 } from "./support.ts";
 
 const fixtures = join(import.meta.dir, "..", "..", "..", "shared", "fixtures", "kobis");
@@ -28,16 +27,10 @@ let producer: Producer;
 const created: string[] = [];
 
 beforeAll(async () => {
-  brokers = await brokerAddress();
-  kafka = await testKafka(brokers);
-  producer = kafka.producer();
-  await producer.connect();
+  ({ brokers, kafka, producer } = await openTestBed());
 });
 
-afterAll(async () => {
-  await producer.disconnect();
-  await deleteRooms(kafka, created);
-});
+afterAll(() => closeTestBed({ brokers, kafka, producer }, created));
 
 function byQuestion(answers: RoomRecord[]): Map<string, string> {
   return new Map(answers.map((a) => [a.replyTo ?? "", a.message]));

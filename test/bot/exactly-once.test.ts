@@ -5,8 +5,14 @@
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import type { Kafka, Producer } from "../../lib/kafka.ts";
-import { brokerAddress } from "../support/broker.ts";
-import { answersWhen, BotProcess, createRoom, deleteRooms, type RoomRecord, testKafka } from "./support.ts";
+import {
+  answersWhen,
+  BotProcess,
+  closeTestBed,
+  createRoom,
+  openTestBed,
+  type RoomRecord,
+} from "./support.ts";
 
 const movies = `${import.meta.dir}/../../../shared/fixtures/kobis/flatmovieList.json`;
 let brokers: string;
@@ -15,16 +21,10 @@ let producer: Producer;
 const created: string[] = [];
 
 beforeAll(async () => {
-  brokers = await brokerAddress();
-  kafka = await testKafka(brokers);
-  producer = kafka.producer();
-  await producer.connect();
+  ({ brokers, kafka, producer } = await openTestBed());
 });
 
-afterAll(async () => {
-  await producer.disconnect();
-  await deleteRooms(kafka, created);
-});
+afterAll(() => closeTestBed({ brokers, kafka, producer }, created));
 
 /** Each question's offset answered exactly once, and nothing else answered. */
 function expectOneAnswerEach(answers: RoomRecord[], questions: string[]): void {

@@ -9,7 +9,7 @@ import { kafkaSettings } from "../../lib/config.ts";
 import { isUserError } from "../../lib/errors.ts";
 import { connectKafka, type Kafka, type Producer } from "../../lib/kafka.ts";
 import { encode, textRecord } from "../../lib/wire.ts";
-import { repoRoot } from "../support/broker.ts";
+import { brokerAddress, repoRoot } from "../support/broker.ts";
 import { dchatCommand } from "../support/dchat.ts";
 
 export type LogLine = { event: string; level: string; [field: string]: unknown };
@@ -77,6 +77,27 @@ export async function testKafka(brokers: string): Promise<Kafka> {
   const settings = kafkaSettings({ brokers }, {});
   if (isUserError(settings)) throw new Error(settings.message);
   return connectKafka(settings);
+}
+
+/** What the bot test files share: the broker, a Kafka client and a connected producer. */
+export interface TestBed {
+  brokers: string;
+  kafka: Kafka;
+  producer: Producer;
+}
+
+export async function openTestBed(): Promise<TestBed> {
+  const brokers = await brokerAddress();
+  const kafka = await testKafka(brokers);
+  const producer = kafka.producer();
+  await producer.connect();
+  return { brokers, kafka, producer };
+}
+
+/** Disconnects the producer and deletes the rooms the test file created. */
+export async function closeTestBed({ kafka, producer }: TestBed, created: string[]): Promise<void> {
+  await producer.disconnect();
+  await deleteRooms(kafka, created);
 }
 
 export async function createRoom(kafka: Kafka, topic: string, partitions = 1): Promise<void> {
