@@ -3,9 +3,11 @@
  * tests and benchmarks, with no tarball and no Docker: Maven resolves the broker and Kafka's own
  * tools from Maven Central into `.cache/kafka/lib`, and we run `kafka.Kafka` with `java`.
  *
- * One combined broker+controller node in KRaft mode, bound to 127.0.0.1 only. Every node lives
- * in `.cache/kafka/<port>/node-<id>/` (config, data, logs, pid), so clusters on different ports
- * stay apart and a later `--nodes N` only has to write N such directories and a shared quorum.
+ * Combined broker+controller nodes in KRaft mode, bound to 127.0.0.1 only: one by default, or a
+ * replicated cluster with `--nodes 3` (a 3-voter quorum, replication factor 3, min ISR 2, so the
+ * fault tests can kill, pause and restart single nodes). Every node lives in
+ * `.cache/kafka/<port>/node-<id>/` (config, data, logs, pid), so clusters on different ports stay
+ * apart; `.cache/kafka/<port>/nodes` remembers how many nodes the cluster was formatted with.
  */
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -20,13 +22,18 @@ const libDir = join(cache, "lib");
 const pom = join(root, "scripts", "kafka-pom.xml");
 const readyTopic = "_dchat.ready";
 
-const usage = `usage: scripts/kafka <command> [--port N] [--nodes 1]
+const usage = `usage: scripts/kafka <command> [--port N] [--nodes N] [--node K]
 
 commands:
-  start       resolve the jars if needed, format storage on first start, start the broker and
-              wait until it accepts a produce and a fetch (a no-op when already running)
-  stop        stop the broker cleanly (SIGTERM, then SIGKILL after 60 s)
-  status      running or not, with pid, address and log file; exit 0 only when running
+  start       resolve the jars if needed, format storage on first start, start the node(s) and
+              wait until the cluster accepts a produce and a fetch (a no-op when already running);
+              with --node K only that node (e.g. to restart one that was stopped or killed)
+  stop        stop the node(s) cleanly (SIGTERM, then SIGKILL after 60 s); --node K: only that one
+  kill        kill -9 one node (--node K), as a crash would
+  pause       freeze one node (--node K) with SIGSTOP, as a hung machine would
+  resume      let a paused node (--node K) run again (SIGCONT)
+  status      each node: running, paused or not, with pid, address and log file; exit 0 only
+              when every node runs
   fetch       resolve Kafka ${"4.3.1"} jars from Maven Central into ${libDir}
   classpath   print the Java classpath of the broker and Kafka's tools
   tool CLASS [ARGS...]
@@ -35,8 +42,12 @@ commands:
 options:
   --port N    broker port (default 9092, or $DCHAT_KAFKA_PORT); the controller uses N+1,
               a SASL listener N+2 and a TLS listener N+3 (see status)
-  --nodes N   number of nodes (only 1 is supported for now)
-  --reset     with start: wipe the node's data first`;
+  --nodes N   with start: number of nodes, 1 or 3 (default: as formatted before, else 1).
+              3 nodes take the ports N, N+4 and N+8 (each with its four listeners), form a
+              3-voter KRaft quorum, and default every topic (the internal ones too) to
+              replication factor 3 with min.insync.replicas=2; unclean leader election is off
+  --node K    the node a command acts on (1..nodes)
+  --reset     with start: wipe the cluster's data first`;
 
 /**
  * Every node has four listeners on consecutive ports: plaintext (what dchat uses by default), the
@@ -68,11 +79,22 @@ function nodeFor(id: number, basePort: number): Node {
   };
 }
 
-function serverProperties(node: Node): string {
+/** The cluster's settings that depend on its size: one node cannot replicate. */
+function replication(count: number): { factor: number; minIsr: number } {
+  return count === 1 ? { factor: 1, minIsr: 1 } : { factor: 3, minIsr: 2 };
+}
+
+function serverProperties(node: Node, nodes: Node[]): string {
+  const { factor, minIsr } = replication(nodes.length);
+  // One node bootstraps itself (formatted --standalone); a cluster has static voters.
+  const quorum =
+    nodes.length === 1
+      ? `controller.quorum.bootstrap.servers=127.0.0.1:${node.controllerPort}`
+      : `controller.quorum.voters=${nodes.map((n) => `${n.id}@127.0.0.1:${n.controllerPort}`).join(",")}`;
   return `# Written by scripts/kafka; regenerated on every start.
 process.roles=broker,controller
 node.id=${node.id}
-controller.quorum.bootstrap.servers=127.0.0.1:${node.controllerPort}
+${quorum}
 listeners=PLAINTEXT://127.0.0.1:${node.port},CONTROLLER://127.0.0.1:${node.controllerPort},SASL_PLAINTEXT://127.0.0.1:${node.saslPort},SSL://127.0.0.1:${node.sslPort}
 advertised.listeners=PLAINTEXT://127.0.0.1:${node.port},CONTROLLER://127.0.0.1:${node.controllerPort},SASL_PLAINTEXT://127.0.0.1:${node.saslPort},SSL://127.0.0.1:${node.sslPort}
 inter.broker.listener.name=PLAINTEXT
@@ -88,13 +110,16 @@ listener.name.ssl.ssl.keystore.password=${keystorePassword}
 listener.name.ssl.ssl.key.password=${keystorePassword}
 log.dirs=${join(node.dir, "data")}
 num.partitions=1
-offsets.topic.replication.factor=1
+default.replication.factor=${factor}
+min.insync.replicas=${minIsr}
+unclean.leader.election.enable=false
+offsets.topic.replication.factor=${factor}
 offsets.topic.num.partitions=4
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
+transaction.state.log.replication.factor=${factor}
+transaction.state.log.min.isr=${minIsr}
 transaction.state.log.num.partitions=4
-share.coordinator.state.topic.replication.factor=1
-share.coordinator.state.topic.min.isr=1
+share.coordinator.state.topic.replication.factor=${factor}
+share.coordinator.state.topic.min.isr=${minIsr}
 # Tests join and leave groups constantly; the default 3 s delay would only slow them down.
 group.initial.rebalance.delay.ms=0
 `;
@@ -151,8 +176,9 @@ function fetchJars(): void {
   writeFileSync(join(libDir, ".complete"), "");
 }
 
-function java(args: string[], node?: Node): string[] {
-  const heap = process.env.DCHAT_KAFKA_HEAP ?? "768m";
+function java(args: string[], node?: Node, clusterSize = 1): string[] {
+  // Three nodes share a 2-core laptop with the clients under test: smaller heaps.
+  const heap = process.env.DCHAT_KAFKA_HEAP ?? (clusterSize === 1 ? "768m" : "512m");
   const log = node ? [`-Dlog4j2.configurationFile=${join(node.dir, "log4j2.properties")}`] : [];
   return [
     `-Xms${heap}`,
@@ -195,12 +221,21 @@ function portOpen(port: number): Promise<boolean> {
   });
 }
 
-function format(node: Node): void {
+/** The id every node of one cluster is formatted with, made once per cluster. */
+function clusterId(base: string): string {
+  const file = join(base, "cluster-id");
+  if (existsSync(file)) return readFileSync(file, "utf8").trim();
+  const uuid = spawnSync("java", java(["kafka.tools.StorageTool", "random-uuid"]), { encoding: "utf8" });
+  const id = uuid.stdout.trim().split("\n").pop() ?? "";
+  if (uuid.status !== 0 || !id) fail(`could not make a cluster id: ${uuid.stderr.trim()}`);
+  mkdirSync(base, { recursive: true });
+  writeFileSync(file, id);
+  return id;
+}
+
+function format(node: Node, id: string, standalone: boolean): void {
   const meta = join(node.dir, "data", "meta.properties");
   if (existsSync(meta)) return;
-  const uuid = spawnSync("java", java(["kafka.tools.StorageTool", "random-uuid"]), { encoding: "utf8" });
-  const clusterId = uuid.stdout.trim().split("\n").pop() ?? "";
-  if (uuid.status !== 0 || !clusterId) fail(`could not make a cluster id: ${uuid.stderr.trim()}`);
   const result = spawnSync(
     "java",
     java(
@@ -208,10 +243,10 @@ function format(node: Node): void {
         "kafka.tools.StorageTool",
         "format",
         "-t",
-        clusterId,
+        id,
         "-c",
         join(node.dir, "server.properties"),
-        "--standalone",
+        ...(standalone ? ["--standalone"] : []),
         ...["SCRAM-SHA-256", "SCRAM-SHA-512"].flatMap((mechanism) => [
           "--add-scram",
           `${mechanism}=[name=${saslUser.name},password=${saslUser.password}]`,
@@ -224,21 +259,27 @@ function format(node: Node): void {
   if (result.status !== 0) fail(`formatting storage failed: ${(result.stderr || result.stdout).trim()}`);
 }
 
-/** Ready means a real round trip: the topic exists, a produce is acknowledged and a group fetch reads it back. */
-async function waitReady(node: Node, pid: number, deadlineMs: number): Promise<void> {
+/**
+ * Ready means a real round trip through the started nodes: the topic exists, a produce is
+ * acknowledged by the cluster and a group fetch reads it back.
+ */
+async function waitReady(started: { node: Node; pid: number }[], deadlineMs: number): Promise<void> {
   const start = Date.now();
-  while (!(await portOpen(node.port))) {
-    if (!isAlive(pid))
-      fail(
-        `the broker exited during start-up; see ${join(node.dir, "server.log")} and ${join(node.dir, "broker.out")}`,
-      );
-    if (Date.now() - start > deadlineMs)
-      fail(`the broker did not open port ${node.port}; see ${join(node.dir, "server.log")}`);
-    await Bun.sleep(250);
+  const exited = (node: Node) =>
+    fail(
+      `node ${node.id} exited during start-up; see ${join(node.dir, "server.log")} and ${join(node.dir, "broker.out")}`,
+    );
+  for (const { node, pid } of started) {
+    while (!(await portOpen(node.port))) {
+      if (!isAlive(pid)) exited(node);
+      if (Date.now() - start > deadlineMs)
+        fail(`node ${node.id} did not open port ${node.port}; see ${join(node.dir, "server.log")}`);
+      await Bun.sleep(250);
+    }
   }
   const kafka = connectKafka({
     clientId: "dchat-kafka-script",
-    brokers: [`127.0.0.1:${node.port}`],
+    brokers: started.map(({ node }) => `127.0.0.1:${node.port}`),
     ssl: false,
   });
   const marker = `ready-${Date.now()}`;
@@ -247,9 +288,9 @@ async function waitReady(node: Node, pid: number, deadlineMs: number): Promise<v
       await roundTrip(kafka, marker);
       return;
     } catch (error) {
-      if (!isAlive(pid)) fail(`the broker exited during start-up; see ${join(node.dir, "server.log")}`);
+      for (const { node, pid } of started) if (!isAlive(pid)) exited(node);
       if (Date.now() - start > deadlineMs)
-        fail(`the broker does not serve produce and fetch yet: ${String(error)}`);
+        fail(`the cluster does not serve produce and fetch yet: ${String(error)}`);
       await Bun.sleep(500);
     }
   }
@@ -320,66 +361,133 @@ function isAlive(pid: number): boolean {
   }
 }
 
-async function start(node: Node, reset: boolean): Promise<void> {
-  const running = readPid(node);
-  if (running) {
-    console.log(`kafka already running (pid ${running}) on 127.0.0.1:${node.port}`);
-    return;
-  }
-  if (await portOpen(node.port))
-    fail(`port ${node.port} is taken by another process; pick another with --port`);
-  fetchJars();
-  if (reset) rmSync(join(node.dir, "data"), { recursive: true, force: true });
-  mkdirSync(node.dir, { recursive: true });
-  writeFileSync(join(node.dir, "server.properties"), serverProperties(node));
-  writeFileSync(join(node.dir, "log4j2.properties"), log4jProperties(node));
-  keystore(node);
-  format(node);
-  const out = openSync(join(node.dir, "broker.out"), "a");
-  const child = spawn("java", java(["kafka.Kafka", join(node.dir, "server.properties")], node), {
-    detached: true,
-    stdio: ["ignore", out, out],
-  });
-  if (!child.pid) fail("could not start java");
-  child.unref();
-  writeFileSync(join(node.dir, "pid"), String(child.pid));
-  await waitReady(node, child.pid, 120_000);
-  console.log(
-    `kafka running (pid ${child.pid}) on 127.0.0.1:${node.port}; log: ${join(node.dir, "server.log")}`,
-  );
+/** How many nodes the cluster on this port was formatted with (none: never started). */
+function formattedNodes(base: string): number | undefined {
+  const file = join(base, "nodes");
+  if (existsSync(file)) return Number(readFileSync(file, "utf8").trim());
+  return existsSync(join(base, "node-1", "data", "meta.properties")) ? 1 : undefined;
 }
 
-async function stop(node: Node): Promise<void> {
+async function start(nodes: Node[], only: Node[], reset: boolean): Promise<void> {
+  const base = join(cache, String(nodes[0]?.port));
+  if (reset) {
+    for (const node of nodes) if (readPid(node)) fail(`node ${node.id} is running: stop it before --reset`);
+    for (const node of nodes) rmSync(join(node.dir, "data"), { recursive: true, force: true });
+    rmSync(join(base, "cluster-id"), { force: true });
+  }
+  const formatted = formattedNodes(base);
+  if (!reset && formatted !== undefined && formatted !== nodes.length)
+    fail(
+      `the cluster on port ${nodes[0]?.port} was formatted with ${formatted} node(s): add --reset to remake it`,
+    );
+  const single = nodes.length === 1;
+  const started: { node: Node; pid: number }[] = [];
+  for (const node of only) {
+    const running = readPid(node);
+    if (running) {
+      console.log(
+        `kafka${single ? "" : ` node ${node.id}`} already running (pid ${running}) on 127.0.0.1:${node.port}`,
+      );
+      continue;
+    }
+    if (await portOpen(node.port))
+      fail(`port ${node.port} is taken by another process; pick another with --port`);
+    fetchJars();
+    mkdirSync(node.dir, { recursive: true });
+    writeFileSync(join(node.dir, "server.properties"), serverProperties(node, nodes));
+    writeFileSync(join(node.dir, "log4j2.properties"), log4jProperties(node));
+    keystore(node);
+    format(node, clusterId(base), single);
+    const out = openSync(join(node.dir, "broker.out"), "a");
+    const child = spawn(
+      "java",
+      java(["kafka.Kafka", join(node.dir, "server.properties")], node, nodes.length),
+      {
+        detached: true,
+        stdio: ["ignore", out, out],
+      },
+    );
+    if (!child.pid) fail("could not start java");
+    child.unref();
+    writeFileSync(join(node.dir, "pid"), String(child.pid));
+    started.push({ node, pid: child.pid });
+  }
+  writeFileSync(join(base, "nodes"), String(nodes.length));
+  if (started.length === 0) return;
+  await waitReady(started, 120_000);
+  for (const { node, pid } of started)
+    console.log(
+      `kafka${single ? "" : ` node ${node.id}`} running (pid ${pid}) on 127.0.0.1:${node.port}; log: ${join(node.dir, "server.log")}`,
+    );
+}
+
+async function stop(node: Node, single: boolean): Promise<void> {
+  const name = single ? "kafka" : `kafka node ${node.id}`;
   const pid = readPid(node);
   if (!pid) {
-    console.log("kafka is not running");
+    console.log(`${name} is not running`);
     return;
   }
+  // A paused JVM cannot act on SIGTERM.
+  process.kill(pid, "SIGCONT");
   process.kill(pid, "SIGTERM");
   const deadline = Date.now() + 60_000;
   while (isAlive(pid) && Date.now() < deadline) await Bun.sleep(200);
   if (isAlive(pid)) {
     process.kill(pid, "SIGKILL");
-    console.log(`kafka (pid ${pid}) did not stop within 60 s and was killed`);
+    console.log(`${name} (pid ${pid}) did not stop within 60 s and was killed`);
   } else {
-    console.log(`kafka (pid ${pid}) stopped`);
+    console.log(`${name} (pid ${pid}) stopped`);
   }
   rmSync(join(node.dir, "pid"), { force: true });
 }
 
-function status(node: Node): number {
+async function kill(node: Node): Promise<void> {
   const pid = readPid(node);
-  const log = join(node.dir, "server.log");
-  if (pid) {
-    console.log(`running: pid ${pid}, 127.0.0.1:${node.port}, log ${log}`);
-    console.log(
-      `also: SASL (PLAIN, SCRAM-SHA-256/512; user ${saslUser.name}, password ${saslUser.password}) on 127.0.0.1:${node.saslPort}, ` +
-        `TLS on 127.0.0.1:${node.sslPort} (CA ${join(node.dir, "ca.pem")})`,
-    );
-    return 0;
+  if (!pid) fail(`node ${node.id} is not running`);
+  process.kill(pid, "SIGKILL");
+  while (isAlive(pid)) await Bun.sleep(20);
+  rmSync(join(node.dir, "pid"), { force: true });
+  console.log(`kafka node ${node.id} (pid ${pid}) killed`);
+}
+
+function signal(node: Node, name: "SIGSTOP" | "SIGCONT"): void {
+  const pid = readPid(node);
+  if (!pid) fail(`node ${node.id} is not running`);
+  process.kill(pid, name);
+  console.log(`kafka node ${node.id} (pid ${pid}) ${name === "SIGSTOP" ? "paused" : "resumed"}`);
+}
+
+/** A stopped (SIGSTOP) process shows state T in /proc on Linux; elsewhere a paused node shows as running. */
+function isPaused(pid: number): boolean {
+  const stat = `/proc/${pid}/stat`;
+  if (!existsSync(stat)) return false;
+  const text = readFileSync(stat, "utf8");
+  return text.slice(text.lastIndexOf(")") + 2).startsWith("T");
+}
+
+function status(nodes: Node[], single: boolean): number {
+  let down = 0;
+  for (const node of nodes) {
+    const pid = readPid(node);
+    const log = join(node.dir, "server.log");
+    const prefix = single ? "" : `node ${node.id}: `;
+    if (!pid) {
+      down++;
+      console.log(`${prefix}not running${existsSync(log) ? ` (last log: ${log})` : ""}`);
+      continue;
+    }
+    const state = isPaused(pid) ? "paused" : "running";
+    if (state === "paused") down++;
+    console.log(`${prefix}${state}: pid ${pid}, 127.0.0.1:${node.port}, log ${log}`);
+    if (single)
+      console.log(
+        `also: SASL (PLAIN, SCRAM-SHA-256/512; user ${saslUser.name}, password ${saslUser.password}) on 127.0.0.1:${node.saslPort}, ` +
+          `TLS on 127.0.0.1:${node.sslPort} (CA ${join(node.dir, "ca.pem")})`,
+      );
   }
-  console.log(`not running${existsSync(log) ? ` (last log: ${log})` : ""}`);
-  return 3;
+  if (!single) console.log(`brokers: ${nodes.map((n) => `127.0.0.1:${n.port}`).join(",")}`);
+  return down === 0 ? 0 : 3;
 }
 
 function tool(args: string[]): number {
@@ -402,6 +510,7 @@ async function main(argv: string[]): Promise<number> {
   const options = {
     port: { type: "string" },
     nodes: { type: "string" },
+    node: { type: "string" },
     reset: { type: "boolean" },
     help: { type: "boolean", short: "h" },
   } as const;
@@ -419,18 +528,32 @@ async function main(argv: string[]): Promise<number> {
   const port = Number(values.port ?? process.env.DCHAT_KAFKA_PORT ?? 9092);
   if (!Number.isInteger(port) || port < 1 || port > 65534)
     fail(`--port must be a port number, got ${values.port}`);
-  const nodes = Number(values.nodes ?? 1);
-  if (nodes !== 1) fail("--nodes: only a single node is supported for now");
-  const node = nodeFor(1, port);
+  const base = join(cache, String(port));
+  const count = Number(values.nodes ?? formattedNodes(base) ?? 1);
+  if (count !== 1 && count !== 3) fail(`--nodes must be 1 or 3, got ${values.nodes}`);
+  const nodes = Array.from({ length: count }, (_, i) => nodeFor(i + 1, port));
+  const chosen = values.node === undefined ? undefined : nodes[Number(values.node) - 1];
+  if (values.node !== undefined && (!chosen || !/^\d+$/.test(values.node)))
+    fail(`--node must be a node number from 1 to ${count}, got ${values.node}`);
+  const one = (): Node => chosen ?? fail(`${command} needs --node K (1 to ${count})`);
   switch (command) {
     case "start":
-      await start(node, values.reset ?? false);
+      await start(nodes, chosen ? [chosen] : nodes, values.reset ?? false);
       return 0;
     case "stop":
-      await stop(node);
+      for (const node of chosen ? [chosen] : nodes) await stop(node, count === 1);
+      return 0;
+    case "kill":
+      await kill(one());
+      return 0;
+    case "pause":
+      signal(one(), "SIGSTOP");
+      return 0;
+    case "resume":
+      signal(one(), "SIGCONT");
       return 0;
     case "status":
-      return status(node);
+      return status(chosen ? [chosen] : nodes, count === 1);
     case "fetch":
       fetchJars();
       console.log(`jars in ${libDir} (${readdirSync(libDir).length} files)`);
