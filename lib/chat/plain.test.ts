@@ -1,6 +1,8 @@
 import { expect, test } from "bun:test";
+import { Readable, Writable } from "node:stream";
 import { decode, encode, LEAVE_HINT } from "../wire.ts";
-import { plainLines } from "./plain.ts";
+import { plainLines, runPlain } from "./plain.ts";
+import type { ChatSession } from "./run.ts";
 
 const record = (sender: string, message: string, end = false) =>
   decode(encode({ sender, message, end, timestamp: "2024-08-26T11:26:28.670735" }), 0);
@@ -22,4 +24,53 @@ test("one line per record, controls made visible, leave with the original's hint
 test("a malformed record is one marked line", () => {
   const [line] = plainLines(decode(new TextEncoder().encode("[1,2]"), new Date(2024, 0, 1, 9, 5).getTime()));
   expect(line).toBe("09:05 ⚠ malformed record: not-object: record is an array, expected a JSON object");
+});
+
+/** A room whose sends fail on cue (the seam: a broker failure), recording what was delivered. */
+function flakyRoom(failures: number) {
+  const delivered: string[] = [];
+  let left = failures;
+  const session: ChatSession = {
+    room: "r",
+    user: "u",
+    options: { color: false, ambiguousWide: false, mouse: false },
+    connect: async () => ({
+      groupId: "g",
+      historyLoaded: Promise.resolve(),
+      send: async (record) => {
+        if (left-- > 0) throw new Error("KafkaJSNumberOfRetriesExceeded: leader down");
+        delivered.push(record.end ? "(leave)" : record.message);
+      },
+      close: async () => {},
+    }),
+  };
+  return { session, delivered };
+}
+
+function io(input: string) {
+  const stderr: string[] = [];
+  const sink = (into?: string[]) =>
+    new Writable({
+      write(chunk, _encoding, done) {
+        into?.push(String(chunk));
+        done();
+      },
+    }) as unknown as NodeJS.WriteStream;
+  return {
+    io: {
+      stdin: Readable.from([input]) as unknown as NodeJS.ReadStream,
+      stdout: sink(),
+      stderr: sink(stderr),
+      env: {},
+    },
+    stderr,
+  };
+}
+
+test("line mode retries a line whose send failed, keeps the order, and exits 0 once all are delivered", async () => {
+  const { session, delivered } = flakyRoom(3);
+  const { io: streams, stderr } = io("one\ntwo\nthree\n");
+  expect(await runPlain(session, streams)).toBe(0);
+  expect(delivered).toEqual(["User [u] has entered the chat!\n", "one", "two", "three", "(leave)"]);
+  expect(stderr.join("")).toContain("not sent yet, retrying");
 });

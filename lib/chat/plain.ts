@@ -4,12 +4,16 @@
  * the room is printed as one terminal-safe line `HH:MM sender: text`, and end of input sends
  * the leave record and exits. A crash (a bug) also sends the leave record, within a bounded
  * time, before the error is reported, as the full-screen chat does.
+ *
+ * Lines go out in order through an outbox that retries a failed send (a broker failure) until it
+ * is delivered, as the full-screen chat's does; only what is still unsent when leaving, after
+ * the same grace, is reported as not sent (exit 1).
  */
 import { createInterface } from "node:readline";
 import type { Io } from "../cli.ts";
 import { safeText } from "../safe-text.ts";
 import { type ChatRecord, type Decoded, joinRecord, LEAVE_HINT, leaveRecord, textRecord } from "../wire.ts";
-import { type ChatSession, CRASH_LEAVE_MS } from "./run.ts";
+import { type ChatSession, CRASH_LEAVE_MS, LEAVE_TIMEOUT_MS, RETRY_MAX_MS } from "./run.ts";
 
 const HISTORY_WAIT_MS = 10_000;
 
@@ -44,19 +48,54 @@ export async function runPlain(session: ChatSession, io: Io): Promise<number> {
     closing ??= link.close();
     return closing;
   };
-  let leaveTried = false;
-  const leave = async () => {
-    if (leaveTried) return;
-    leaveTried = true;
-    await send(leaveRecord(session.user, new Date()));
+  const outbox: ChatRecord[] = [];
+  let pumping: Promise<void> | undefined;
+  let giveUp = false;
+  const pump = async () => {
+    let delay = 500;
+    let told = false;
+    while (outbox.length > 0 && !giveUp) {
+      const record = outbox[0] as ChatRecord;
+      try {
+        await link.send(record);
+        outbox.shift();
+        delay = 500;
+        told = false;
+      } catch (error) {
+        if (!told)
+          io.stderr.write(
+            `dchat chat: not sent yet, retrying: ${JSON.stringify(record.message)} (${String(error)})\n`,
+          );
+        told = true;
+        await Bun.sleep(delay);
+        delay = Math.min(delay * 2, RETRY_MAX_MS);
+      }
+    }
   };
-  let failed = 0;
-  const send = async (record: ChatRecord) => {
-    await link.send(record).catch((error: unknown) => {
-      failed++;
-      io.stderr.write(`dchat chat: not sent: ${JSON.stringify(record.message)} (${String(error)})\n`);
+  const send = (record: ChatRecord) => {
+    outbox.push(record);
+    pumping ??= pump().finally(() => {
+      pumping = undefined;
     });
   };
+  /** Waits for the outbox (bounded); true when everything was delivered. */
+  const drain = async (timeoutMs: number): Promise<boolean> => {
+    const deadline = Date.now() + timeoutMs;
+    while (outbox.length > 0 && Date.now() < deadline) await Promise.race([pumping, Bun.sleep(50)]);
+    giveUp = outbox.length > 0;
+    return !giveUp;
+  };
+  let leaveTried = false;
+  const leave = async (timeoutMs: number) => {
+    if (leaveTried) return;
+    leaveTried = true;
+    send(leaveRecord(session.user, new Date()));
+    if (await drain(timeoutMs)) return;
+    for (const record of outbox)
+      io.stderr.write(`dchat chat: not sent: ${JSON.stringify(record.message)} (Kafka unreachable)\n`);
+    failed = outbox.length;
+  };
+  let failed = 0;
   let stop: () => void = () => {};
   const stopped = new Promise<void>((resolve) => {
     stop = resolve;
@@ -68,7 +107,7 @@ export async function runPlain(session: ChatSession, io: Io): Promise<number> {
     crash = (error) => {
       if (once) return;
       once = true;
-      const goodbye = leave().then(close);
+      const goodbye = leave(CRASH_LEAVE_MS).then(close);
       void Promise.race([goodbye.catch(() => {}), Bun.sleep(CRASH_LEAVE_MS)]).then(() => reject(error));
     };
   });
@@ -81,17 +120,17 @@ export async function runPlain(session: ChatSession, io: Io): Promise<number> {
       // Print the room's recent messages before anything is sent (bounded: a transactional
       // marker at the end of a partition would otherwise hold us forever).
       await Promise.race([link.historyLoaded, Bun.sleep(HISTORY_WAIT_MS)]);
-      await send(joinRecord(session.user, new Date()));
+      send(joinRecord(session.user, new Date()));
       const lines = createInterface({ input: io.stdin, crlfDelay: Number.POSITIVE_INFINITY });
       const reading = (async () => {
         for await (const line of lines) {
           if (line.trim() === "exit") break;
-          if (line.trim() !== "") await send(textRecord(session.user, line, new Date()));
+          if (line.trim() !== "") send(textRecord(session.user, line, new Date()));
         }
       })();
       await Promise.race([reading, stopped]);
       lines.close();
-      await leave();
+      await leave(LEAVE_TIMEOUT_MS);
       return failed > 0 ? 1 : 0;
     } finally {
       await close();

@@ -23,10 +23,10 @@ export interface ChatSession {
 }
 
 /** Longest wait for queued messages and the leave record when leaving. */
-const LEAVE_TIMEOUT_MS = 8000;
+export const LEAVE_TIMEOUT_MS = 8000;
 /** Longest a crash waits for the leave record (and the group's deletion) before reporting. */
 export const CRASH_LEAVE_MS = 2000;
-const RETRY_MAX_MS = 15_000;
+export const RETRY_MAX_MS = 15_000;
 
 function terminalSize(io: Io): Size {
   const [cols, rows] = io.stdout.getWindowSize?.() ?? [io.stdout.columns ?? 80, io.stdout.rows ?? 24];
