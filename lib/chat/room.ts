@@ -7,9 +7,21 @@
  *
  * On join it reads the last `history` records of each partition (seek to max(low, high-N)),
  * then follows live. Records carry a `live` flag so a mention in history does not ring.
+ *
+ * Without committed offsets, kafkajs starts a group it (re)joins at the log end: after a
+ * rebalance or a consumer restart (a broker failure causes both) the records written meanwhile
+ * would never be shown. So the client keeps its own position per partition and seeks there on
+ * every group join, and drops records below it (a batch in flight during the rejoin).
  */
 import { randomUUID } from "node:crypto";
-import { type Admin, type Consumer, ensureTopic, type Kafka, type Producer } from "../kafka.ts";
+import {
+  type Admin,
+  type Consumer,
+  deliveryRetry,
+  ensureTopic,
+  type Kafka,
+  type Producer,
+} from "../kafka.ts";
 import { type ChatRecord, type Decoded, decode, encode } from "../wire.ts";
 import type { Connection } from "./state.ts";
 
@@ -51,6 +63,7 @@ export async function joinRoom(
     allowAutoTopicCreation: false,
     idempotent: true,
     maxInFlightRequests: 1,
+    retry: deliveryRetry,
   });
   const consumer: Consumer = kafka.consumer({
     groupId,
@@ -83,8 +96,19 @@ export async function joinRoom(
     current = state;
     handlers.connection(state, reason);
   };
+  // The next offset to show per partition; the first join seeks to the history's start.
+  const position = new Map<number, bigint>();
+  for (const { partition, high, low } of offsets) {
+    const start = BigInt(high) - BigInt(history);
+    position.set(partition, start > BigInt(low) ? start : BigInt(low));
+  }
   consumer.on(consumer.events.FETCH, () => set("connected"));
-  consumer.on(consumer.events.GROUP_JOIN, () => set("connected"));
+  consumer.on(consumer.events.GROUP_JOIN, () => {
+    // Emitted inside kafkajs's join, before its first fetch: the seeks apply to that fetch.
+    for (const [partition, offset] of position)
+      consumer.seek({ topic, partition, offset: offset.toString() });
+    set("connected");
+  });
   consumer.on(consumer.events.CRASH, (event) => set("reconnecting", describe(event.payload.error)));
   consumer.on(consumer.events.REQUEST_TIMEOUT, () => set("reconnecting", "request timed out"));
 
@@ -94,9 +118,8 @@ export async function joinRoom(
   const historyLoaded = new Promise<void>((resolve) => {
     historyDone = resolve;
   });
-  for (const { partition, high, low } of offsets) {
-    const start = BigInt(high) - BigInt(history);
-    if ((start > BigInt(low) ? start : BigInt(low)) < BigInt(high)) historyEnds.set(partition, BigInt(high));
+  for (const { partition, high } of offsets) {
+    if ((position.get(partition) ?? 0n) < BigInt(high)) historyEnds.set(partition, BigInt(high));
   }
   if (historyEnds.size === 0) historyDone();
 
@@ -106,11 +129,16 @@ export async function joinRoom(
     autoCommit: false,
     eachBatch: async ({ batch }) => {
       const from = liveFrom.get(batch.partition) ?? 0n;
+      let next = position.get(batch.partition) ?? 0n;
       const old: Decoded[] = [];
       const fresh: Decoded[] = [];
       for (const message of batch.messages) {
-        (BigInt(message.offset) < from ? old : fresh).push(decode(message.value, Number(message.timestamp)));
+        const offset = BigInt(message.offset);
+        if (offset < next) continue;
+        next = offset + 1n;
+        (offset < from ? old : fresh).push(decode(message.value, Number(message.timestamp)));
       }
+      position.set(batch.partition, next);
       if (old.length) handlers.records(old, false);
       if (fresh.length) handlers.records(fresh, true);
       const end = historyEnds.get(batch.partition);
@@ -120,11 +148,6 @@ export async function joinRoom(
       }
     },
   });
-  for (const { partition, high, low } of offsets) {
-    const start = BigInt(high) - BigInt(history);
-    const offset = start > BigInt(low) ? start : BigInt(low);
-    consumer.seek({ topic, partition, offset: offset.toString() });
-  }
 
   return {
     groupId,
