@@ -60,6 +60,15 @@ export interface ConnectOptions {
   retries?: number;
 }
 
+/**
+ * How long a producer keeps one send() alive through a broker failure: a killed leader's
+ * partitions have no usable leader until the controller fences it (broker.session.timeout.ms,
+ * 9 s by default) and elects a new one. Retrying inside one send() keeps the idempotent
+ * producer's sequence numbers, so a retried batch the broker already has is not written twice.
+ * The delays (0.3, 0.6, 1.2, 2.4, then 3 s) add up to about 30 s, Kafka's own request timeout.
+ */
+export const deliveryRetry = { retries: 12, initialRetryTime: 300, maxRetryTime: 3000 };
+
 const levels: Record<number, LogLevel | undefined> = {
   [logLevel.ERROR]: "error",
   [logLevel.WARN]: "warn",
@@ -96,7 +105,10 @@ interface KafkaJsError {
   name?: string;
   message?: string;
   code?: string;
+  /** The protocol error's name (NOT_ENOUGH_REPLICAS, …) on KafkaJSProtocolError. */
   type?: string;
+  /** "host:port" on KafkaJSConnectionError. */
+  broker?: string;
   originalError?: unknown;
   cause?: unknown;
 }
@@ -142,6 +154,9 @@ export function kafkaFailure(error: unknown, settings: KafkaSettings): UserError
   if (/AUTHORIZATION_FAILED/.test(text)) {
     return new UserError(`Kafka at ${where} refused this operation (not authorized): ${firstMessage(chain)}`);
   }
+  // The cluster answered, but a broker failure left it unable to serve: say which failure.
+  const protocol = chain.find((e) => e.type !== undefined && clusterTrouble[e.type] !== undefined);
+  if (protocol?.type) return new UserError(`Kafka at ${where}: ${clusterTrouble[protocol.type]}`);
   if (
     has((e) =>
       /KafkaJS(Connection|ConnectionClosed|BrokerNotFound|NumberOfRetriesExceeded|RequestTimeout)Error/.test(
@@ -150,12 +165,32 @@ export function kafkaFailure(error: unknown, settings: KafkaSettings): UserError
     ) ||
     /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EHOSTUNREACH|Connection timeout/i.test(text)
   ) {
+    // A named broker failed while the cluster had answered before: the others may be up.
+    const broker = chain.find((e) => e.broker)?.broker;
+    if (broker && settings.brokers.length > 1)
+      return new UserError(
+        `lost the connection to Kafka broker ${broker} (${reason(text)}) and no other broker took over in time`,
+      );
     return new UserError(
       `cannot reach Kafka at ${where} (${reason(text)}): is the broker running? Set --brokers or DCHAT_BROKERS`,
     );
   }
   return new UserError(`Kafka at ${where} failed: ${firstMessage(chain)}`);
 }
+
+/** Protocol errors that mean "brokers are down or electing", as the user should read them. */
+const clusterTrouble: Record<string, string> = {
+  NOT_ENOUGH_REPLICAS:
+    "too few in-sync replicas to accept the write (fewer brokers up than min.insync.replicas); nothing was written",
+  NOT_ENOUGH_REPLICAS_AFTER_APPEND:
+    "too few in-sync replicas acknowledged the write (fewer brokers up than min.insync.replicas); it may or may not be stored",
+  LEADER_NOT_AVAILABLE: "the partition has no leader (brokers are down or electing one)",
+  NOT_LEADER_FOR_PARTITION: "the partition's leader moved and no new leader answered in time",
+  COORDINATOR_NOT_AVAILABLE: "no group coordinator is available (brokers are down or starting)",
+  COORDINATOR_LOAD_IN_PROGRESS: "the group coordinator is still loading (the cluster has just started)",
+  NOT_COORDINATOR: "the group coordinator moved and no new one answered in time",
+  REQUEST_TIMED_OUT: "the broker timed out replicating the write (a replica is slow or down)",
+};
 
 function reason(text: string): string {
   if (/ECONNREFUSED/.test(text)) return "connection refused";

@@ -7,7 +7,7 @@ import { createInterface } from "node:readline";
 import { type Command, type Io, parseFlags, positiveInt } from "./cli.ts";
 import { kafkaFlags, kafkaFlagsHelp, kafkaSettings } from "./config.ts";
 import { isUserError, UserError, usageError } from "./errors.ts";
-import { connectKafka, ensureTopic, isKafkaError, kafkaFailure } from "./kafka.ts";
+import { connectKafka, deliveryRetry, ensureTopic, isKafkaError, kafkaFailure } from "./kafka.ts";
 import { roomToTopic } from "./rooms.ts";
 import { validateUserName } from "./users.ts";
 import { encode, MAX_RECORD_BYTES, textRecord } from "./wire.ts";
@@ -61,6 +61,7 @@ async function run(argv: string[], io: Io): Promise<number | UserError> {
     allowAutoTopicCreation: false,
     idempotent: true,
     maxInFlightRequests: 1,
+    retry: deliveryRetry,
   });
   try {
     // Independent round trips: the producer needs the topic only when it sends.
