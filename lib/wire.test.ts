@@ -113,10 +113,7 @@ describe("encode", () => {
 });
 
 describe("decode", () => {
-  const fixture = readFileSync(
-    new URL("../../shared/fixtures/seed-chat/messages.jsonl", import.meta.url),
-    "utf8",
-  )
+  const fixture = readFileSync(new URL("../test/fixtures/seed-chat/messages.jsonl", import.meta.url), "utf8")
     .split("\n")
     .filter((line) => line !== "");
 

@@ -12,10 +12,7 @@ import { brokerAddress, repoRoot, uniqueName } from "./support/broker.ts";
 import { consumeMessages } from "./support/consume.ts";
 import { kcatProduce } from "./support/kcat.ts";
 
-const seedLines = readFileSync(
-  join(repoRoot, "..", "shared", "fixtures", "seed-chat", "messages.jsonl"),
-  "utf8",
-)
+const seedLines = readFileSync(join(repoRoot, "test", "fixtures", "seed-chat", "messages.jsonl"), "utf8")
   .split("\n")
   .filter((line) => line.length > 0);
 

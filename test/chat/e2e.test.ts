@@ -14,7 +14,7 @@ import { kcatConsume, kcatProduce, kcatRecords } from "../support/kcat.ts";
 import { chatCommandLine, PtyChat } from "./pty.ts";
 
 let brokers = "";
-const seed = readFileSync(join(repoRoot, "..", "shared", "fixtures", "seed-chat", "messages.jsonl"), "utf8")
+const seed = readFileSync(join(repoRoot, "test", "fixtures", "seed-chat", "messages.jsonl"), "utf8")
   .trim()
   .split("\n");
 

@@ -115,7 +115,7 @@ describe.skipIf(skip)("dist/dchat chat in tmux", () => {
     tmux("send-keys", "-t", "duo:friend", "Enter");
     await until("영희 to see the answer", () => capture("duo").includes("tom: yes! 김치찌개 먹었어"));
     const seed = readFileSync(
-      join(repoRoot, "..", "shared", "fixtures", "seed-chat", "messages.jsonl"),
+      join(repoRoot, "test", "fixtures", "seed-chat", "messages.jsonl"),
       "utf8",
     ).split("\n");
     kcatProduce(brokers, room, seed.slice(2, 5));
