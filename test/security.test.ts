@@ -4,8 +4,8 @@
  */
 import { describe, expect, test } from "bun:test";
 import { brokerAddress, securedListeners, uniqueName } from "./support/broker.ts";
+import { readValues } from "./support/client.ts";
 import { runDchat } from "./support/dchat.ts";
-import { kcatConsume } from "./support/kcat.ts";
 
 const listeners = await securedListeners();
 
@@ -32,7 +32,7 @@ describe.skipIf(listeners === undefined)("TLS and SASL", () => {
         { env: credentials },
       );
       expect(result).toMatchObject({ code: 0, stderr: "" });
-      expect(kcatConsume(await brokerAddress(), room)).toHaveLength(1);
+      expect(readValues(await brokerAddress(), room)).toHaveLength(1);
     });
   }
 
@@ -73,7 +73,7 @@ describe.skipIf(listeners === undefined)("TLS and SASL", () => {
       "hi",
     ]);
     expect(result).toMatchObject({ code: 0, stderr: "" });
-    expect(kcatConsume(await brokerAddress(), room)).toHaveLength(1);
+    expect(readValues(await brokerAddress(), room)).toHaveLength(1);
   });
 
   test("TLS to a self-signed broker without its CA is one line about the certificate", async () => {
