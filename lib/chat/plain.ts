@@ -34,13 +34,19 @@ export function plainLines(decoded: Decoded): string[] {
 
 export async function runPlain(session: ChatSession, io: Io): Promise<number> {
   const write = (line: string) => io.stdout.write(`${line}\n`);
+  let lost = false;
   const link = await session.connect({
     records: (records) => {
       for (const decoded of records) for (const line of plainLines(decoded)) write(line);
     },
     connection: (state, reason) => {
-      if (state === "reconnecting")
+      if (state === "reconnecting") {
+        lost = true;
         io.stderr.write(`dchat chat: connection to Kafka lost (${reason ?? "unknown"}); reconnecting\n`);
+      } else if (state === "connected" && lost) {
+        lost = false;
+        io.stderr.write("dchat chat: connected to Kafka again\n");
+      }
     },
   });
   let closing: Promise<void> | undefined;

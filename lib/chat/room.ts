@@ -40,6 +40,9 @@ export interface RoomLink {
   groupId: string;
 }
 
+/** A send unacknowledged this long means trouble (a healthy cluster answers in milliseconds). */
+const SLOW_SEND_MS = 2000;
+
 function describe(error: unknown): string {
   const message = (error as { message?: string })?.message ?? String(error);
   return message.split("\n")[0] ?? "unknown error";
@@ -153,11 +156,19 @@ export async function joinRoom(
     groupId,
     historyLoaded,
     async send(record) {
+      // The producer retries through a broker failure inside send(): a send that long
+      // unacknowledged is the outage the status line must show.
+      const slow = setTimeout(
+        () => set("reconnecting", "Kafka has not acknowledged a message yet"),
+        SLOW_SEND_MS,
+      );
       try {
         await producer.send({ topic, acks: -1, messages: [{ key: user, value: encode(record) }] });
       } catch (error) {
         set("reconnecting", describe(error));
         throw error;
+      } finally {
+        clearTimeout(slow);
       }
       set("connected");
     },

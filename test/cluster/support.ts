@@ -1,0 +1,112 @@
+/**
+ * The 3-node cluster of the fault suite: `scripts/kafka start --nodes 3` on base port 29092
+ * (nodes at 29092, 29096, 29100), started once for all files of test/cluster (bun runs them in
+ * one process) and left running; `scripts/kafka stop --port 29092` stops it. Every test starts
+ * from a healthy cluster and puts back what it broke, so tests do not depend on their order.
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { join } from "node:path";
+import { connectKafka, type Kafka } from "../../lib/kafka.ts";
+import { repoRoot } from "../support/broker.ts";
+
+export const clusterPort = 29092;
+export const nodeIds = [1, 2, 3] as const;
+export const nodePort = (id: number) => clusterPort + (id - 1) * 4;
+export const clusterBrokers = nodeIds.map((id) => `127.0.0.1:${nodePort(id)}`).join(",");
+const script = join(repoRoot, "scripts", "kafka");
+
+function kafka(args: string[]): { status: number; out: string } {
+  const result = spawnSync(script, [...args, "--port", String(clusterPort)], {
+    encoding: "utf8",
+    timeout: 180_000,
+  });
+  return { status: result.status ?? 1, out: `${result.stdout}${result.stderr}` };
+}
+
+let started = false;
+
+/** Starts the cluster if it is not running (all three nodes), else only heals it. */
+export function startCluster(): string {
+  if (!started) {
+    const result = kafka(["start", "--nodes", "3"]);
+    if (result.status !== 0) throw new Error(`scripts/kafka start --nodes 3 failed:\n${result.out}`);
+    started = true;
+  }
+  healCluster();
+  return clusterBrokers;
+}
+
+/** kill -9, SIGSTOP, SIGCONT or a clean stop of one node, at once. */
+export function nodeDo(command: "kill" | "pause" | "resume" | "stop", id: number): void {
+  const result = kafka([command, "--node", String(id)]);
+  if (result.status !== 0) throw new Error(`scripts/kafka ${command} --node ${id} failed:\n${result.out}`);
+}
+
+/** Starts one node again; resolves once it serves a produce and a fetch (see scripts/kafka). */
+export function restartNode(id: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(script, ["start", "--node", String(id), "--port", String(clusterPort)], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    child.stdout.on("data", (chunk) => {
+      out += chunk;
+    });
+    child.stderr.on("data", (chunk) => {
+      out += chunk;
+    });
+    child.on("exit", (code) =>
+      code === 0 ? resolve() : reject(new Error(`restarting node ${id} failed:\n${out}`)),
+    );
+  });
+}
+
+/** Resumes paused nodes and starts stopped ones, so the next test finds three running nodes. */
+export function healCluster(): void {
+  const status = kafka(["status"]).out;
+  for (const id of nodeIds) {
+    if (new RegExp(`^node ${id}: paused`, "m").test(status)) nodeDo("resume", id);
+  }
+  if (/not running/.test(status)) {
+    const result = kafka(["start"]);
+    if (result.status !== 0) throw new Error(`healing the cluster failed:\n${result.out}`);
+  }
+}
+
+export function clusterClient(): Kafka {
+  return connectKafka({ brokers: clusterBrokers.split(","), clientId: "dchat-cluster-test", ssl: false });
+}
+
+/** The node leading `topic`'s partition, as the cluster's metadata says now. */
+export async function leaderOf(topic: string, partition = 0): Promise<number> {
+  const admin = clusterClient().admin();
+  await admin.connect();
+  try {
+    const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
+    const leader = topics[0]?.partitions.find((p) => p.partitionId === partition)?.leader;
+    if (leader === undefined || leader < 0) throw new Error(`${topic}/${partition} has no leader`);
+    return leader;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export async function replicationOf(topic: string): Promise<number[]> {
+  const admin = clusterClient().admin();
+  await admin.connect();
+  try {
+    const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
+    return (topics[0]?.partitions ?? []).map((p) => p.replicas.length);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Waits for `check` (polled every 100 ms) up to `timeoutMs`, else fails saying what. */
+export async function until(what: string, check: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await Bun.sleep(100);
+  }
+}
