@@ -9,6 +9,7 @@ import {
   type KafkaConfig,
   type LogEntry as KafkaLogEntry,
   logLevel,
+  type Producer,
   type SASLOptions,
 } from "kafkajs";
 import type { KafkaSettings } from "./config.ts";
@@ -69,6 +70,54 @@ export interface ConnectOptions {
  */
 export const deliveryRetry = { retries: 12, initialRetryTime: 300, maxRetryTime: 3000 };
 
+/**
+ * The longest one record may wait for its acknowledgement, retries included (Kafka's Java
+ * producer has delivery.timeout.ms): kafkajs bounds only the number of retries, and with a
+ * cluster below min.insync.replicas every retry can wait out a whole request timeout.
+ */
+export const DELIVERY_TIMEOUT_MS = 40_000;
+
+/** A send that was not acknowledged in time; `lastError` is what kafkajs last retried on. */
+export class DeliveryTimeout {
+  readonly name = "DeliveryTimeout";
+  constructor(
+    readonly ms: number,
+    readonly lastError: string | undefined,
+  ) {}
+}
+
+/**
+ * Runs `send` but gives up after `ms` with a DeliveryTimeout naming the last retried failure
+ * (`lastError` reads it from the client's log; see producerErrors).
+ */
+export async function within<T>(
+  send: Promise<T>,
+  ms: number,
+  lastError: () => string | undefined,
+): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new DeliveryTimeout(ms, lastError())), ms);
+  });
+  try {
+    return await Promise.race([send, expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** A log hook that remembers the last failure kafkajs retried a produce on. */
+export function producerErrors(): { log: (entry: LogEntry) => void; last: () => string | undefined } {
+  let last: string | undefined;
+  return {
+    log: (entry) => {
+      if (entry.level === "error" && entry.source.endsWith("Producer"))
+        last = entry.message.replace(/^Failed to send messages: /, "");
+    },
+    last: () => last,
+  };
+}
+
 const levels: Record<number, LogLevel | undefined> = {
   [logLevel.ERROR]: "error",
   [logLevel.WARN]: "warn",
@@ -109,6 +158,7 @@ interface KafkaJsError {
   type?: string;
   /** "host:port" on KafkaJSConnectionError. */
   broker?: string;
+  retriable?: boolean;
   originalError?: unknown;
   cause?: unknown;
 }
@@ -126,7 +176,9 @@ function causes(error: unknown): KafkaJsError[] {
 
 /** Failures kafkajs raises (all named KafkaJS…); anything else escaping a Kafka call is a bug of ours. */
 export function isKafkaError(error: unknown): boolean {
-  return /^KafkaJS/.test((error as { name?: string } | undefined)?.name ?? "");
+  return (
+    error instanceof DeliveryTimeout || /^KafkaJS/.test((error as { name?: string } | undefined)?.name ?? "")
+  );
 }
 
 /**
@@ -136,6 +188,12 @@ export function isKafkaError(error: unknown): boolean {
 export function kafkaFailure(error: unknown, settings: KafkaSettings): UserError {
   const chain = causes(error);
   const where = settings.brokers.join(",");
+  if (error instanceof DeliveryTimeout)
+    return new UserError(
+      `Kafka at ${where} did not acknowledge the record within ${error.ms / 1000} s` +
+        (error.lastError ? ` (last error: ${error.lastError.split("\n")[0]})` : "") +
+        ": too few brokers up for min.insync.replicas, or no leader elected; it may or may not be stored",
+    );
   const has = (test: (e: KafkaJsError) => boolean) => chain.some(test);
   const text = chain
     .map((e) => `${e.name ?? ""} ${e.code ?? ""} ${e.type ?? ""} ${e.message ?? ""}`)
@@ -205,15 +263,59 @@ function firstMessage(chain: KafkaJsError[]): string {
   return (deepest?.message ?? "unknown error").split("\n")[0] ?? "unknown error";
 }
 
-/** Creates the topic when missing; an existing topic is left as it is (its partition count included). */
+/** kafkajs marks the failures worth retrying; the deepest cause decides (a wrapper may not say). */
+function isRetriable(error: unknown): boolean {
+  const deepest = causes(error).at(-1);
+  return deepest?.retriable === true || deepest?.name === "KafkaJSConnectionError";
+}
+
+/**
+ * Connects a producer, retrying while brokers fail. kafkajs asks the broker the metadata names as
+ * controller for the idempotent producer's id and gives up at once when that broker is down; a
+ * new connection fetches the metadata again, which names a live broker sooner or later.
+ */
+export async function connectProducer(producer: Producer): Promise<void> {
+  const deadline = Date.now() + TOPIC_WAIT_MS;
+  for (let delay = 300; ; delay = Math.min(delay * 2, 3000)) {
+    try {
+      await producer.connect();
+      return;
+    } catch (error) {
+      if (!isRetriable(error) || Date.now() + delay > deadline) throw error;
+      await producer.disconnect().catch(() => {});
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+}
+
+/**
+ * How long ensureTopic and connectProducer keep trying while brokers fail: a dead broker stays in the metadata until
+ * the controller fences it (broker.session.timeout.ms, 9 s by default).
+ */
+const TOPIC_WAIT_MS = 15_000;
+
+/**
+ * Creates the topic when missing; an existing topic is left as it is (its partition count
+ * included). It asks for the topic list first, which any live broker answers: kafkajs's
+ * createTopics gives up at once when the broker it takes for the controller is down.
+ */
 export async function ensureTopic(kafka: Kafka, topic: string, partitions = 1): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
+  const deadline = Date.now() + TOPIC_WAIT_MS;
   try {
-    await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
-  } catch (error) {
-    // Another client may create it between our metadata check and our request.
-    if (!causes(error).some((e) => e.type === "TOPIC_ALREADY_EXISTS")) throw error;
+    for (let delay = 300; ; delay = Math.min(delay * 2, 3000)) {
+      try {
+        if ((await admin.listTopics()).includes(topic)) return;
+        await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
+        return;
+      } catch (error) {
+        // Another client may create it between our metadata check and our request.
+        if (causes(error).some((e) => e.type === "TOPIC_ALREADY_EXISTS")) return;
+        if (!isRetriable(error) || Date.now() + delay > deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
   } finally {
     await admin.disconnect();
   }

@@ -7,7 +7,17 @@ import { createInterface } from "node:readline";
 import { type Command, type Io, parseFlags, positiveInt } from "./cli.ts";
 import { kafkaFlags, kafkaFlagsHelp, kafkaSettings } from "./config.ts";
 import { isUserError, UserError, usageError } from "./errors.ts";
-import { connectKafka, deliveryRetry, ensureTopic, isKafkaError, kafkaFailure } from "./kafka.ts";
+import {
+  connectKafka,
+  connectProducer,
+  DELIVERY_TIMEOUT_MS,
+  deliveryRetry,
+  ensureTopic,
+  isKafkaError,
+  kafkaFailure,
+  producerErrors,
+  within,
+} from "./kafka.ts";
 import { roomToTopic } from "./rooms.ts";
 import { validateUserName } from "./users.ts";
 import { encode, MAX_RECORD_BYTES, textRecord } from "./wire.ts";
@@ -56,7 +66,8 @@ async function run(argv: string[], io: Io): Promise<number | UserError> {
   const settings = kafkaSettings(values, io.env);
   if (isUserError(settings)) return settings;
 
-  const kafka = connectKafka(settings);
+  const errors = producerErrors();
+  const kafka = connectKafka(settings, { log: errors.log });
   const producer = kafka.producer({
     allowAutoTopicCreation: false,
     idempotent: true,
@@ -65,10 +76,18 @@ async function run(argv: string[], io: Io): Promise<number | UserError> {
   });
   try {
     // Independent round trips: the producer needs the topic only when it sends.
-    await Promise.all([ensureTopic(kafka, topic, partitions ?? 1), producer.connect()]);
+    await within(
+      Promise.all([ensureTopic(kafka, topic, partitions ?? 1), connectProducer(producer)]),
+      DELIVERY_TIMEOUT_MS,
+      errors.last,
+    );
     // Keyed by the sender, as the chat client does: one sender's lines stay in order (README, "Wire format").
     const send = (values: Buffer[]) =>
-      producer.send({ topic, acks: -1, messages: values.map((value) => ({ key: user, value })) });
+      within(
+        producer.send({ topic, acks: -1, messages: values.map((value) => ({ key: user, value })) }),
+        DELIVERY_TIMEOUT_MS,
+        errors.last,
+      );
     const record = (text: string, line?: number): Buffer => {
       const value = encode(textRecord(user, text, new Date()));
       if (value.length > MAX_RECORD_BYTES) {
@@ -87,7 +106,8 @@ async function run(argv: string[], io: Io): Promise<number | UserError> {
     if (isKafkaError(error)) return kafkaFailure(error, settings);
     throw error;
   } finally {
-    await producer.disconnect().catch(() => {});
+    // A request still waiting on a failed broker would hold the disconnect for its whole timeout.
+    await Promise.race([producer.disconnect().catch(() => {}), Bun.sleep(2000)]);
   }
 }
 

@@ -17,6 +17,7 @@ import { randomUUID } from "node:crypto";
 import {
   type Admin,
   type Consumer,
+  connectProducer,
   deliveryRetry,
   ensureTopic,
   type Kafka,
@@ -88,7 +89,7 @@ export async function joinRoom(
     },
   });
   await admin.connect();
-  await producer.connect();
+  await connectProducer(producer);
   const offsets = await admin.fetchTopicOffsets(topic);
   /** Offsets at or past these were written after we joined. */
   const liveFrom = new Map(offsets.map((o) => [o.partition, BigInt(o.high)]));

@@ -6,12 +6,11 @@
  * the connection. The topic must hold every message once.
  */
 import { afterEach, beforeAll, describe, expect, test } from "bun:test";
-import { join } from "node:path";
 import { PtyChat } from "../chat/pty.ts";
-import { repoRoot, uniqueName } from "../support/broker.ts";
+import { uniqueName } from "../support/broker.ts";
 import { readValues } from "../support/client.ts";
-import { dchatCommand } from "../support/dchat.ts";
 import { externalCluster, skipped } from "../support/skips.ts";
+import { lineClient } from "./line-client.ts";
 import { healCluster, leaderOf, nodeDo, restartNode, startCluster, until } from "./support.ts";
 
 const count = 200;
@@ -28,55 +27,11 @@ function numbersFrom(lines: string[], sender: string): number[] {
 
 const inOrderOnce = Array.from({ length: count }, (_, i) => i + 1);
 
-/** A line-mode client: stdin a pipe we write to, stdout and stderr collected as they come. */
-function lineClient(room: string, user: string) {
-  const proc = Bun.spawn(
-    [...dchatCommand(), "chat", "--room", room, "--user", user, "--brokers", brokers, "--history", "0"],
-    {
-      stdin: "pipe",
-      stdout: "pipe",
-      stderr: "pipe",
-      env: { PATH: process.env.PATH ?? "", HOME: join(repoRoot, ".tmp", "home") },
-    },
-  );
-  const out = { stdout: "", stderr: "" };
-  /** When each stdout line arrived (ms since the epoch), for the delivery gap. */
-  const arrivals: { line: string; at: number }[] = [];
-  const collect = async (stream: ReadableStream<Uint8Array>, key: "stdout" | "stderr") => {
-    const decoder = new TextDecoder();
-    for await (const chunk of stream) {
-      const text = decoder.decode(chunk, { stream: true });
-      if (key === "stdout") {
-        const complete = (out.stdout.slice(out.stdout.lastIndexOf("\n") + 1) + text).split("\n").slice(0, -1);
-        for (const line of complete) arrivals.push({ line, at: Date.now() });
-      }
-      out[key] += text;
-    }
-  };
-  const collected = Promise.all([collect(proc.stdout, "stdout"), collect(proc.stderr, "stderr")]);
-  return {
-    proc,
-    out,
-    arrivals,
-    lines: () => out.stdout.split("\n"),
-    say: (text: string) => {
-      proc.stdin.write(`${text}\n`);
-      proc.stdin.flush();
-    },
-    async leave(): Promise<number> {
-      proc.stdin.end();
-      const code = await proc.exited;
-      await collected;
-      return code;
-    },
-  };
-}
-
 type Fault = { name: string; inject(leader: number): Promise<void> };
 
 async function chatThrough(fault: Fault) {
   const room = uniqueName("cluster-chat");
-  const alice = lineClient(room, "alice");
+  const alice = lineClient(brokers, room, "alice");
   const bob = new PtyChat(["--room", room, "--user", "bob", "--brokers", brokers, "--history", "0"], {
     cols: 70,
     rows: 2 * count + 60,
