@@ -270,29 +270,43 @@ function isRetriable(error: unknown): boolean {
 }
 
 /**
- * Connects a producer, retrying while brokers fail. kafkajs asks the broker the metadata names as
- * controller for the idempotent producer's id and gives up at once when that broker is down; a
- * new connection fetches the metadata again, which names a live broker sooner or later.
+ * How long the steps of joining keep trying while brokers fail: a dead broker stays in the
+ * metadata, named leader or controller, until the controller fences it
+ * (broker.session.timeout.ms, 9 s by default).
  */
-export async function connectProducer(producer: Producer): Promise<void> {
-  const deadline = Date.now() + TOPIC_WAIT_MS;
+const FAILOVER_WAIT_MS = 15_000;
+
+/**
+ * Runs `attempt` again while it fails with a retriable error, for up to FAILOVER_WAIT_MS;
+ * `between` runs before each retry (a reconnect, a metadata refresh).
+ */
+export async function outlastFailover<T>(
+  attempt: () => Promise<T>,
+  between: () => Promise<unknown> = async () => {},
+): Promise<T> {
+  const deadline = Date.now() + FAILOVER_WAIT_MS;
   for (let delay = 300; ; delay = Math.min(delay * 2, 3000)) {
     try {
-      await producer.connect();
-      return;
+      return await attempt();
     } catch (error) {
       if (!isRetriable(error) || Date.now() + delay > deadline) throw error;
-      await producer.disconnect().catch(() => {});
       await new Promise((resolve) => setTimeout(resolve, delay));
+      await between().catch(() => {});
     }
   }
 }
 
 /**
- * How long ensureTopic and connectProducer keep trying while brokers fail: a dead broker stays in the metadata until
- * the controller fences it (broker.session.timeout.ms, 9 s by default).
+ * Connects a producer, retrying while brokers fail. kafkajs asks the broker the metadata names as
+ * controller for the idempotent producer's id and gives up at once when that broker is down; a
+ * new connection fetches the metadata again, which names a live broker sooner or later.
  */
-const TOPIC_WAIT_MS = 15_000;
+export function connectProducer(producer: Producer): Promise<void> {
+  return outlastFailover(
+    () => producer.connect(),
+    () => producer.disconnect(),
+  );
+}
 
 /**
  * Creates the topic when missing; an existing topic is left as it is (its partition count
@@ -302,20 +316,16 @@ const TOPIC_WAIT_MS = 15_000;
 export async function ensureTopic(kafka: Kafka, topic: string, partitions = 1): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
-  const deadline = Date.now() + TOPIC_WAIT_MS;
   try {
-    for (let delay = 300; ; delay = Math.min(delay * 2, 3000)) {
+    await outlastFailover(async () => {
       try {
         if ((await admin.listTopics()).includes(topic)) return;
         await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
-        return;
       } catch (error) {
         // Another client may create it between our metadata check and our request.
-        if (causes(error).some((e) => e.type === "TOPIC_ALREADY_EXISTS")) return;
-        if (!isRetriable(error) || Date.now() + delay > deadline) throw error;
-        await new Promise((resolve) => setTimeout(resolve, delay));
+        if (!causes(error).some((e) => e.type === "TOPIC_ALREADY_EXISTS")) throw error;
       }
-    }
+    });
   } finally {
     await admin.disconnect();
   }

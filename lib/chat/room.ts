@@ -21,6 +21,7 @@ import {
   deliveryRetry,
   ensureTopic,
   type Kafka,
+  outlastFailover,
   type Producer,
 } from "../kafka.ts";
 import { type ChatRecord, type Decoded, decode, encode } from "../wire.ts";
@@ -90,7 +91,11 @@ export async function joinRoom(
   });
   await admin.connect();
   await connectProducer(producer);
-  const offsets = await admin.fetchTopicOffsets(topic);
+  // The partitions' leaders answer this: retried (with fresh metadata) while one is dead.
+  const offsets = await outlastFailover(
+    () => admin.fetchTopicOffsets(topic),
+    () => admin.fetchTopicMetadata({ topics: [topic] }),
+  );
   /** Offsets at or past these were written after we joined. */
   const liveFrom = new Map(offsets.map((o) => [o.partition, BigInt(o.high)]));
 

@@ -5,6 +5,7 @@
  * from a healthy cluster and puts back what it broke, so tests do not depend on their order.
  */
 import { spawn, spawnSync } from "node:child_process";
+import { createConnection } from "node:net";
 import { join } from "node:path";
 import { connectKafka, type Kafka } from "../../lib/kafka.ts";
 import { repoRoot } from "../support/broker.ts";
@@ -109,4 +110,16 @@ export async function until(what: string, check: () => boolean, timeoutMs: numbe
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await Bun.sleep(100);
   }
+}
+
+/** A node listens on its port (it may not serve anything yet). */
+export function portOpen(port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const socket = createConnection({ host: "127.0.0.1", port });
+    socket.once("connect", () => {
+      socket.destroy();
+      done(true);
+    });
+    socket.once("error", () => done(false));
+  });
 }
