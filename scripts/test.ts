@@ -103,6 +103,8 @@ const kafka = join(root, "scripts", "kafka");
 const brokerWasRunning =
   external !== undefined || spawnSync(kafka, ["status"], { stdio: "ignore" }).status === 0;
 
+const clusterWasRunning = spawnSync(kafka, ["status", "--port", "29092"], { stdio: "ignore" }).status === 0;
+
 let status =
   step("type check", join(bin, "tsc"), ["--noEmit", "-p", root]) ||
   step("lint and format", join(bin, "biome"), ["ci", "."]) ||
@@ -116,4 +118,7 @@ if (status === 0) {
   reportSkips(tests.skipped);
 }
 if (!brokerWasRunning && !keepBroker) status = step("stop Kafka", kafka, ["stop"]) || status;
+// The fault suite (test/cluster) starts its own 3-node cluster; stopped like the broker.
+if (!clusterWasRunning && !keepBroker)
+  status = step("stop the fault suite's cluster", kafka, ["stop", "--port", "29092"]) || status;
 process.exit(status);

@@ -1,0 +1,130 @@
+/**
+ * dchat bot on a 3-node cluster: a stream of questions over three rooms while the broker that is
+ * the bot's transaction coordinator is killed with -9 (and restarted), then while all three nodes
+ * are restarted one by one (a rolling upgrade). Exactly one committed answer per question (by the
+ * dchat-reply-to header, read_committed), and the bot keeps running.
+ */
+import { afterEach, beforeAll, describe, expect, test } from "bun:test";
+import { deliveryRetry, ensureTopic, type Producer } from "../../lib/kafka.ts";
+import { encode, textRecord } from "../../lib/wire.ts";
+import { answersWhen, BotProcess } from "../bot/support.ts";
+import { uniqueName } from "../support/broker.ts";
+import { externalCluster, skipped } from "../support/skips.ts";
+import {
+  clusterClient,
+  healCluster,
+  leaderOf,
+  nodeDo,
+  nodeIds,
+  restartNode,
+  startCluster,
+} from "./support.ts";
+
+const movies = `${import.meta.dir}/../fixtures/kobis/flatmovieList.json`;
+let brokers = "";
+
+/** Kafka's TransactionStateManager: Utils.abs(transactionalId.hashCode) % partitions of __transaction_state. */
+function transactionPartition(transactionalId: string, partitions = 4): number {
+  let hash = 0;
+  for (let i = 0; i < transactionalId.length; i++)
+    hash = (Math.imul(hash, 31) + transactionalId.charCodeAt(i)) | 0;
+  return (hash === -2147483648 ? 0 : Math.abs(hash)) % partitions;
+}
+
+/** A question written until acknowledged (the cluster is failing); its id as the bot's header names it. */
+async function ask(producer: Producer, room: string, i: number): Promise<string> {
+  for (;;) {
+    try {
+      const value = encode(textRecord(`user${i}`, "@bot 고시원 | 감독", new Date()));
+      const [meta] = await producer.send({ topic: room, acks: -1, messages: [{ value, partition: 0 }] });
+      return `${room}/0/${meta?.baseOffset}`;
+    } catch {
+      await Bun.sleep(200);
+    }
+  }
+}
+
+function expectOneAnswerEach(answers: { replyTo?: string; message: string }[], questions: string[]): void {
+  const replyTo = answers.map((a) => a.replyTo ?? "");
+  const twice = replyTo.filter((id, i) => replyTo.indexOf(id) !== i);
+  expect(twice).toEqual([]);
+  expect(new Set(replyTo)).toEqual(new Set(questions));
+  for (const answer of answers) expect(answer.message).toBe("고시원을 만든 감독의 이름은 이영민 입니다.");
+}
+
+describe.skipIf(skipped(externalCluster("the cluster fault suite kills brokers")))(
+  "bot on a 3-node cluster",
+  () => {
+    beforeAll(() => {
+      brokers = startCluster();
+    });
+    afterEach(() => healCluster());
+
+    test("the transaction coordinator killed, then a rolling restart: one answer per question, bot still up", async () => {
+      const id = uniqueName("g").slice(2);
+      const rooms = [1, 2, 3].map((n) => `cluster-bot-${n}-${id}`);
+      const kafka = clusterClient();
+      for (const room of rooms) await ensureTopic(kafka, room);
+      const group = `bot-cluster-${id}`;
+      const instance = "b1";
+      const bot = new BotProcess(brokers, [
+        ...["--rooms", rooms.join(","), "--group", group, "--instance", instance],
+        ...["--rate-limit", "off", "--movies", movies],
+      ]);
+      const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, retry: deliveryRetry });
+      await producer.connect();
+      const questions: string[] = [];
+      let asking = true;
+      const stream = (async () => {
+        for (let i = 0; asking; i++) {
+          questions.push(await ask(producer, rooms[i % rooms.length] as string, i));
+          await Bun.sleep(100);
+        }
+      })();
+      try {
+        for (const room of rooms) await bot.serving(room, 60_000);
+        const answered = () => bot.count("answer");
+        while (answered() < 20) await Bun.sleep(100);
+        const coordinator = await leaderOf(
+          "__transaction_state",
+          transactionPartition(`dchat-bot.${group}.${instance}`),
+        );
+        nodeDo("kill", coordinator);
+        await restartNode(coordinator);
+        // A rolling upgrade: each node stopped cleanly and started again, one after the other.
+        for (const node of nodeIds) {
+          nodeDo("stop", node);
+          await restartNode(node);
+        }
+        asking = false;
+        await stream;
+        const answers = await answersWhen(brokers, rooms[0] as string, () => true).then(async () =>
+          (
+            await Promise.all(
+              rooms.map((room) =>
+                answersWhen(
+                  brokers,
+                  room,
+                  (a) => a.length >= questions.filter((q) => q.startsWith(`${room}/`)).length,
+                  90_000,
+                ),
+              ),
+            )
+          ).flat(),
+        );
+        expectOneAnswerEach(answers, questions);
+        expect(bot.proc.exitCode).toBeNull();
+        console.log(
+          `bot through a coordinator kill (node ${coordinator}) and a rolling restart: ${questions.length} questions, one answer each`,
+        );
+      } catch (error) {
+        throw new Error(`${String(error)}\nbot log:\n${bot.dump()}`);
+      } finally {
+        asking = false;
+        await producer.disconnect();
+        bot.proc.kill("SIGTERM");
+        expect(await bot.exited).toBe(0);
+      }
+    }, 300_000);
+  },
+);
