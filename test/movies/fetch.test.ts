@@ -98,6 +98,28 @@ describe("dchat movies fetch", () => {
     expect(existsSync(`${out}.partial`)).toBe(false);
   });
 
+  test("kill -9 in the middle of a download loses nothing: the next run asks from the first page it lacks", async () => {
+    const out = join(dir, "killed.json");
+    server.trouble.push({ page: 4, times: 1, kind: "hang" });
+    const proc = Bun.spawn(
+      [...dchatCommand(), "movies", "fetch", "--key", GOOD_KEY, "--out", out, "--api-url", server.url],
+      { stdout: "ignore", stderr: "ignore", env: { PATH: process.env.PATH ?? "" } },
+    );
+    // The sentinel: the server has been asked for page 4, so pages 1-3 are on disk.
+    while (!pagesAsked(server).includes(4)) await Bun.sleep(20);
+    proc.kill("SIGKILL");
+    expect(await proc.exited).not.toBe(0);
+    expect(proc.signalCode).toBe("SIGKILL");
+    expect(existsSync(out)).toBe(false);
+
+    server.requests.length = 0;
+    const resumed = await fetchMovies(out);
+    expect(resumed.stderr).toBe("");
+    expect(resumed.code).toBe(0);
+    expect(pagesAsked(server)).toEqual([4, 5, 6, 7]);
+    expect(codes(written(out).movieList)).toEqual(codes(fixtureMovies));
+  });
+
   test("a cut that heals within the retries costs nothing but the retry", async () => {
     const out = join(dir, "heal.json");
     server.trouble.push({ page: 2, times: 1, kind: "cut" });
@@ -207,6 +229,11 @@ describe("dchat movies fetch", () => {
     ]);
     const url = await runDchat(["movies", "fetch", "--key", "k", "--out", "x", "--api-url", "ftp://x"]);
     expect(url.code).toBe(2);
+    const nowhere = join(dir, "no-such-dir", "m.json");
+    const unwritable = await fetchMovies(nowhere);
+    expect(unwritable.code).toBe(1);
+    expect(unwritable.stderr).toStartWith(`dchat movies: cannot write ${nowhere} or ${nowhere}.partial: `);
+    expect(unwritable.stderr.trimEnd().split("\n")).toHaveLength(1);
   });
 
   test("on a terminal, a progress bar of the pages (on a pipe only the summary: see the first test)", async () => {
