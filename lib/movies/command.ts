@@ -3,7 +3,7 @@
  * out (a progress bar of the pages while stderr is a terminal); the paging is in download.ts.
  */
 import { resolve } from "node:path";
-import { progress } from "@clack/prompts";
+import { cursorTo, eraseEndLine } from "ansi-escapes";
 import { type Command, type Io, parseFlags, positiveInt } from "../cli.ts";
 import { ExitCode, UserError, usageError } from "../errors.ts";
 import { download, kobisDay } from "./download.ts";
@@ -34,7 +34,8 @@ daily limit, Ctrl-C) is kept in FILE.partial and the same command continues it.
                       connections and server errors are tried ${RETRY_DELAYS_MS.length} more times
 
 Exit codes: 0 done, 1 the API failed (what it said is printed; run again to continue),
-2 bad usage, 75 the daily limit is reached (run again tomorrow).`;
+2 bad usage, 75 the daily limit is reached (run again tomorrow), 130 interrupted (Ctrl-C or
+SIGTERM; run again to continue).`;
 
 const flags = {
   key: { type: "string" },
@@ -76,22 +77,46 @@ function apiUrlOf(value: string | undefined): string | UserError {
   return usageError(`--api-url must be an http(s) URL, got "${value}"`);
 }
 
-/** A bar of pages on a terminal; nothing on a pipe or under cron. */
-function pageBar(io: Io): { onPage(done: number, total: number): void; stop(message: string): void } {
+/**
+ * A bar of pages on stderr while it is a terminal; nothing on a pipe or under cron. Drawn by
+ * hand on one line: @clack/prompts' progress puts stdin in raw mode and turns Ctrl-C into
+ * exit status 0, where an interrupted download must say where it stopped and exit 130.
+ */
+function pageBar(io: Io): { onPage(done: number, total: number): void; stop(): void } {
   if (!io.stderr.isTTY) return { onPage() {}, stop() {} };
-  let bar: ReturnType<typeof progress> | undefined;
-  let shown = 0;
+  const started = performance.now();
+  let first = -1;
+  let drawn = false;
   return {
     onPage(done, total) {
-      if (bar === undefined) {
-        bar = progress({ max: total, output: io.stderr, withGuide: false });
-        bar.start("KOBIS pages");
-      }
-      bar.advance(done - shown, `page ${done} of ${total}`);
-      shown = done;
+      if (first < 0) first = done;
+      const width = 30;
+      const filled = Math.round((width * done) / Math.max(total, 1));
+      const seconds = (performance.now() - started) / 1000;
+      const rate = (done - first + 1) / Math.max(seconds, 0.001);
+      const left = Math.ceil((total - done) / rate);
+      io.stderr.write(
+        `${cursorTo(0)}${eraseEndLine}KOBIS ${"█".repeat(filled)}${"░".repeat(width - filled)} page ${done} of ${total} · ${rate.toFixed(1)} pages/s · ${left} s left`,
+      );
+      drawn = true;
     },
-    stop(message) {
-      bar?.stop(message);
+    stop() {
+      if (drawn) io.stderr.write(`${cursorTo(0)}${eraseEndLine}`);
+    },
+  };
+}
+
+/** Ctrl-C and SIGTERM stop the download between two writes, so what it holds is kept whole. */
+function interruption(): { signal: AbortSignal; release(): void } {
+  const controller = new AbortController();
+  const abort = () => controller.abort();
+  process.on("SIGINT", abort);
+  process.on("SIGTERM", abort);
+  return {
+    signal: controller.signal,
+    release() {
+      process.off("SIGINT", abort);
+      process.off("SIGTERM", abort);
     },
   };
 }
@@ -114,6 +139,7 @@ async function fetchCommand(argv: string[], io: Io): Promise<number | UserError>
   const out = resolve(values.out);
 
   const bar = pageBar(io);
+  const stop = interruption();
   try {
     const result = await download({
       apiUrl,
@@ -125,8 +151,9 @@ async function fetchCommand(argv: string[], io: Io): Promise<number | UserError>
       retryDelaysMs: RETRY_DELAYS_MS,
       today: () => kobisDay(new Date()),
       onPage: bar.onPage,
+      stop: stop.signal,
     });
-    bar.stop(result instanceof UserError ? "stopped" : "done");
+    bar.stop();
     if (result instanceof UserError) return result;
     const resumed = result.resumedAt > 1 ? `, continued from page ${result.resumedAt}` : "";
     const skipped = result.withoutCode > 0 ? ` (${result.withoutCode} entries without movieCd left out)` : "";
@@ -135,12 +162,14 @@ async function fetchCommand(argv: string[], io: Io): Promise<number | UserError>
     );
     return ExitCode.Ok;
   } catch (error) {
-    bar.stop("stopped");
+    bar.stop();
     const code = (error as NodeJS.ErrnoException).code;
     if (typeof code === "string" && code.startsWith("E")) {
       return new UserError(`cannot write ${out} or ${out}.partial: ${(error as Error).message}`);
     }
     throw error;
+  } finally {
+    stop.release();
   }
 }
 

@@ -30,7 +30,8 @@ export interface Download {
   today(): string;
   /** After each page: pages held and pages in all. */
   onPage(done: number, total: number): void;
-  fetchPage?: (url: string, timeoutMs: number) => Promise<Page | PageProblem>;
+  /** Aborted by Ctrl-C or SIGTERM: the download stops where it is, resumable. */
+  stop: AbortSignal;
 }
 
 export interface Downloaded {
@@ -89,11 +90,11 @@ export async function download(plan: Download): Promise<Downloaded | UserError> 
   const opened = openPartial(partialPath, { dchat: "movies fetch", apiUrl: plan.apiUrl, query: plan.query });
   if (opened instanceof UserError) return opened;
   const { progress, fd } = opened;
-  const get = plan.fetchPage ?? fetchPage;
   const resumedAt = progress.pages.length + 1;
   let calls = 0;
   const kept = (page: number) =>
     `${heldMovies(progress)} movies are kept in ${partialPath}; the same command continues from page ${page}`;
+  const interrupted = (page: number) => new UserError(`interrupted: ${kept(page)}`, ExitCode.Interrupted);
   try {
     while (!complete(progress)) {
       const page = progress.pages.length + 1;
@@ -108,9 +109,11 @@ export async function download(plan: Download): Promise<Downloaded | UserError> 
           );
         }
         if (attempt > 0) await Bun.sleep(plan.retryDelaysMs[attempt - 1] ?? 0);
+        if (plan.stop.aborted) return interrupted(page);
         calls++;
         tries++;
-        answer = await get(pageUrl(plan.apiUrl, plan.key, page, plan.query), plan.timeoutMs);
+        answer = await fetchPage(pageUrl(plan.apiUrl, plan.key, page, plan.query), plan.timeoutMs, plan.stop);
+        if (plan.stop.aborted) return interrupted(page);
         if (!isProblem(answer)) {
           appendPage(fd, progress, { page, day, totCnt: answer.totCnt, movies: answer.movies });
           break;

@@ -91,20 +91,26 @@ export function readPage(status: number, body: string): Page | PageProblem {
   return { totCnt, movies: list };
 }
 
-/** Asks for one page; a network failure or a timeout is a problem worth retrying. */
-export async function fetchPage(url: string, timeoutMs: number): Promise<Page | PageProblem> {
+/**
+ * Asks for one page; a network failure or a timeout is a problem worth retrying. `stop` aborts
+ * the call (the caller then sees its own signal aborted).
+ */
+export async function fetchPage(
+  url: string,
+  timeoutMs: number,
+  stop?: AbortSignal,
+): Promise<Page | PageProblem> {
+  const timeout = AbortSignal.timeout(timeoutMs);
   try {
     const response = await fetch(url, {
-      signal: AbortSignal.timeout(timeoutMs),
+      signal: stop ? AbortSignal.any([timeout, stop]) : timeout,
       headers: { accept: "application/json" },
     });
     return readPage(response.status, await response.text());
   } catch (error) {
-    const name = (error as Error).name;
-    const problem =
-      name === "TimeoutError" || name === "AbortError"
-        ? `no answer within ${timeoutMs / 1000} s`
-        : `the connection failed (${(error as Error).message})`;
+    const problem = timeout.aborted
+      ? `no answer within ${timeoutMs / 1000} s`
+      : `the connection failed (${(error as Error).message})`;
     return { problem, retry: true };
   }
 }

@@ -120,6 +120,51 @@ describe("dchat movies fetch", () => {
     expect(codes(written(out).movieList)).toEqual(codes(fixtureMovies));
   });
 
+  test("SIGTERM stops a download at once, in one line (exit 130), and the next run resumes", async () => {
+    const out = join(dir, "term.json");
+    server.trouble.push({ page: 4, times: 1, kind: "hang" });
+    const proc = Bun.spawn(
+      [...dchatCommand(), "movies", "fetch", "--key", GOOD_KEY, "--out", out, "--api-url", server.url],
+      { stdout: "pipe", stderr: "pipe", env: { PATH: process.env.PATH ?? "" } },
+    );
+    while (!pagesAsked(server).includes(4)) await Bun.sleep(20);
+    proc.kill("SIGTERM");
+    const [stderr, code] = await Promise.all([new Response(proc.stderr).text(), proc.exited]);
+    expect(code).toBe(130);
+    expect(stderr).toBe(
+      `dchat movies: interrupted: 300 movies are kept in ${out}.partial; the same command continues from page 4\n`,
+    );
+    server.requests.length = 0;
+    expect((await fetchMovies(out)).code).toBe(0);
+    expect(pagesAsked(server)).toEqual([4, 5, 6, 7]);
+  });
+
+  test("Ctrl-C on a terminal stops the download where it is, says so, and exits 130", async () => {
+    const out = join(dir, "ctrl-c.json");
+    server.trouble.push({ page: 4, times: 1, kind: "hang" });
+    let screen = "";
+    const proc = Bun.spawn(
+      [...dchatCommand(), "movies", "fetch", "--key", GOOD_KEY, "--out", out, "--api-url", server.url],
+      {
+        env: { PATH: process.env.PATH ?? "", HOME: join(repoRoot, ".tmp", "home") },
+        terminal: {
+          cols: 100,
+          rows: 20,
+          data: (_t, bytes) => {
+            screen += new TextDecoder().decode(bytes);
+          },
+        },
+      },
+    );
+    while (!pagesAsked(server).includes(4) || !screen.includes("page 3 of 7")) await Bun.sleep(20);
+    proc.terminal?.write("\x03");
+    expect(await proc.exited).toBe(130);
+    expect(screen).toContain(`dchat movies: interrupted: 300 movies are kept in ${out}.partial`);
+    server.requests.length = 0;
+    expect((await fetchMovies(out)).code).toBe(0);
+    expect(pagesAsked(server)).toEqual([4, 5, 6, 7]);
+  });
+
   test("a cut that heals within the retries costs nothing but the retry", async () => {
     const out = join(dir, "heal.json");
     server.trouble.push({ page: 2, times: 1, kind: "cut" });
