@@ -223,11 +223,11 @@ export function kafkaFailure(error: unknown, settings: KafkaSettings): UserError
     ) ||
     /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EHOSTUNREACH|Connection timeout/i.test(text)
   ) {
-    // A named broker failed while the cluster had answered before: the others may be up.
+    // One broker of several is named: the others may well be up, so say which one failed.
     const broker = chain.find((e) => e.broker)?.broker;
     if (broker && settings.brokers.length > 1)
       return new UserError(
-        `lost the connection to Kafka broker ${broker} (${reason(text)}) and no other broker took over in time`,
+        `Kafka broker ${broker} is unreachable (${reason(text)}) and the cluster at ${where} did not work around it in time: are its brokers running?`,
       );
     return new UserError(
       `cannot reach Kafka at ${where} (${reason(text)}): is the broker running? Set --brokers or DCHAT_BROKERS`,

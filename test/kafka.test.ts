@@ -6,7 +6,14 @@
 import { beforeAll, describe, expect, test } from "bun:test";
 import type { KafkaSettings } from "../lib/config.ts";
 import { ExitCode } from "../lib/errors.ts";
-import { CompressionTypes, connectKafka, ensureTopic, type Kafka, kafkaFailure } from "../lib/kafka.ts";
+import {
+  CompressionTypes,
+  connectKafka,
+  DeliveryTimeout,
+  ensureTopic,
+  type Kafka,
+  kafkaFailure,
+} from "../lib/kafka.ts";
 import { brokerAddress, uniqueName } from "./support/broker.ts";
 import { consumeMessages } from "./support/consume.ts";
 
@@ -116,6 +123,37 @@ describe("kafkaFailure", () => {
       message: "Not authorized",
     };
     expect(kafkaFailure(auth, settings).message).toMatch(/refused this operation \(not authorized\)/);
+  });
+
+  test("broker failures in a cluster name the trouble, not an unreachable cluster", () => {
+    const belowMinIsr = {
+      name: "KafkaJSNumberOfRetriesExceeded",
+      message: "retries exceeded",
+      originalError: {
+        name: "KafkaJSProtocolError",
+        type: "NOT_ENOUGH_REPLICAS",
+        message: "fewer in-sync replicas",
+      },
+    };
+    expect(kafkaFailure(belowMinIsr, settings).message).toBe(
+      "Kafka at b1:9092,b2:9092: too few in-sync replicas to accept the write (fewer brokers up than min.insync.replicas); nothing was written",
+    );
+    const oneDown = {
+      name: "KafkaJSNumberOfRetriesExceeded",
+      message: "retries exceeded",
+      originalError: {
+        name: "KafkaJSConnectionError",
+        broker: "b2:9092",
+        message: "connect ECONNREFUSED b2:9092",
+      },
+    };
+    expect(kafkaFailure(oneDown, settings).message).toMatch(
+      /^Kafka broker b2:9092 is unreachable \(connection refused\)/,
+    );
+    expect(kafkaFailure(new DeliveryTimeout(40_000, "The request timed out"), settings).message).toBe(
+      "Kafka at b1:9092,b2:9092 did not acknowledge the record within 40 s (last error: The request timed out): " +
+        "too few brokers up for min.insync.replicas, or no leader elected; it may or may not be stored",
+    );
   });
 
   test("anything else is still one line", () => {
