@@ -6,7 +6,7 @@
 import { afterEach, beforeAll, describe, expect, test } from "bun:test";
 import { deliveryRetry, ensureTopic, type Producer } from "../../lib/kafka.ts";
 import { encode, textRecord } from "../../lib/wire.ts";
-import { answersWhen, BotProcess } from "../bot/support.ts";
+import { answersWhen, BotProcess, readCommitted } from "../bot/support.ts";
 import { uniqueName } from "../support/broker.ts";
 import { externalCluster, skipped } from "../support/skips.ts";
 import { clusterClient, healCluster, leaderOf, nodeDo, restartNode, startCluster } from "./support.ts";
@@ -24,12 +24,14 @@ function transactionPartition(transactionalId: string, partitions = 4): number {
 
 /** A question written until acknowledged (the cluster is failing); its id as the bot's header names it. */
 async function ask(producer: Producer, room: string, i: number): Promise<string> {
+  const deadline = Date.now() + 60_000;
   for (;;) {
     try {
       const value = encode(textRecord(`user${i}`, "@bot 고시원 | 감독", new Date()));
       const [meta] = await producer.send({ topic: room, acks: -1, messages: [{ value, partition: 0 }] });
       return `${room}/0/${meta?.baseOffset}`;
-    } catch {
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
       await Bun.sleep(200);
     }
   }
@@ -64,16 +66,17 @@ describe.skipIf(skipped(externalCluster("the cluster fault suite kills brokers")
       ]);
       const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, retry: deliveryRetry });
       await producer.connect();
-      const questions: string[] = [];
       let asking = true;
-      const stream = (async () => {
-        for (let i = 0; asking && i < 240; i++) {
-          questions.push(await ask(producer, rooms[i % rooms.length] as string, i));
-          await Bun.sleep(50);
-        }
-      })();
       try {
         for (const room of rooms) await bot.serving(room, 60_000);
+        // Asked once the bot serves every room: a new group starts at the rooms' ends.
+        const questions: string[] = [];
+        const stream = (async () => {
+          for (let i = 0; asking && i < 240; i++) {
+            questions.push(await ask(producer, rooms[i % rooms.length] as string, i));
+            await Bun.sleep(50);
+          }
+        })();
         while (bot.count("answer") < 20) await Bun.sleep(100);
         const coordinator = await leaderOf(
           "__transaction_state",
@@ -84,8 +87,20 @@ describe.skipIf(skipped(externalCluster("the cluster fault suite kills brokers")
         await stream;
         const answers = [];
         for (const room of rooms) {
-          const asked = questions.filter((q) => q.startsWith(`${room}/`)).length;
-          answers.push(...(await answersWhen(brokers, room, (a) => a.length >= asked, 60_000)));
+          const asked = questions.filter((q) => q.startsWith(`${room}/`));
+          const found = await answersWhen(brokers, room, (a) => a.length >= asked.length, 60_000).catch(
+            () => {
+              const have = new Set(readCommitted(brokers, room).map((a) => a.replyTo));
+              const missing = asked.filter((q) => !have.has(q));
+              const logged = missing.map((q) =>
+                bot.logs.filter((l) => `${l.room}/${l.partition}/${l.offset}` === q),
+              );
+              throw new Error(
+                `unanswered in ${room}: ${missing.join(", ")}; bot log about them: ${JSON.stringify(logged)}`,
+              );
+            },
+          );
+          answers.push(...found);
         }
         expectOneAnswerEach(answers, questions);
         expect(bot.proc.exitCode).toBeNull();

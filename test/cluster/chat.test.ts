@@ -32,17 +32,19 @@ type Fault = { name: string; inject(leader: number): Promise<void> };
 async function chatThrough(fault: Fault) {
   const room = uniqueName("cluster-chat");
   const alice = lineClient(brokers, room, "alice");
+  await until("alice joined", () => alice.out.stdout.includes("User [alice] has entered"), 30_000).catch(
+    (error) => {
+      alice.proc.kill("SIGKILL");
+      throw new Error(`${String(error)}\nalice's stderr:\n${alice.out.stderr}`);
+    },
+  );
+  // Bob joins once alice is live, so each sees the other's join (both start with no history).
   const bob = new PtyChat(["--room", room, "--user", "bob", "--brokers", brokers, "--history", "0"], {
     cols: 70,
     rows: 2 * count + 60,
   });
   try {
-    await until("alice joined", () => alice.out.stdout.includes("User [alice] has entered"), 30_000);
-    await bob.until(
-      "bob saw alice join",
-      (s) => s.rows().join("\n").includes("User [alice] has entered"),
-      30_000,
-    );
+    await bob.until("bob joined", (s) => s.rows().join("\n").includes("User [bob] has entered"), 30_000);
     await until("alice saw bob join", () => alice.out.stdout.includes("User [bob] has entered"), 30_000);
     const leader = await leaderOf(room);
     let faulted: Promise<void> = Promise.resolve();
