@@ -4,11 +4,13 @@
  * user can cause (broker down, bad credentials, TLS trouble) into one-line UserErrors.
  */
 import {
+  AssignerProtocol,
   CompressionTypes,
   Kafka,
   type KafkaConfig,
   type LogEntry as KafkaLogEntry,
   logLevel,
+  type PartitionAssigner,
   type SASLOptions,
 } from "kafkajs";
 import type { KafkaSettings } from "./config.ts";
@@ -23,6 +25,7 @@ export type {
   Kafka,
   KafkaMessage,
   Message,
+  PartitionAssigner,
   Producer,
   ProducerConfig,
   RecordMetadata,
@@ -182,4 +185,48 @@ export async function ensureTopic(kafka: Kafka, topic: string, partitions = 1): 
   } finally {
     await admin.disconnect();
   }
+}
+
+// ---- For the bot's assignment slots (lib/bot/slots.ts) ----
+
+/** Which member gets which partitions: member id → topic → partitions. */
+export type AssignPartitions = (
+  memberIds: string[],
+  partitions: { topic: string; partition: number }[],
+) => Map<string, Record<string, number[]>>;
+
+/**
+ * A consumer-group assigner (run by the group's leader) from a pure function over the member
+ * ids and every partition of the subscribed topics.
+ */
+export function customAssigner(name: string, assign: AssignPartitions): PartitionAssigner {
+  return ({ cluster }) => ({
+    name,
+    version: 0,
+    async assign({ members, topics }) {
+      const partitions = topics.flatMap((topic) =>
+        cluster
+          .findTopicPartitionMetadata(topic)
+          .map(({ partitionId }) => ({ topic, partition: partitionId })),
+      );
+      const assignment = assign(
+        members.map(({ memberId }) => memberId),
+        partitions,
+      );
+      return members.map(({ memberId }) => ({
+        memberId,
+        memberAssignment: AssignerProtocol.MemberAssignment.encode({
+          version: 0,
+          assignment: assignment.get(memberId) ?? {},
+          userData: Buffer.alloc(0),
+        }),
+      }));
+    },
+    protocol({ topics }) {
+      return {
+        name,
+        metadata: AssignerProtocol.MemberMetadata.encode({ version: 0, topics, userData: Buffer.alloc(0) }),
+      };
+    },
+  });
 }
