@@ -125,9 +125,15 @@ export class TransactionPipeline {
       const done = (error?: unknown) => (error ? reject(error) : resolve());
       if (this.#retired) return done(new SlotGivenUp(this.slot));
       this.#queue.push({ answers, positions, done });
-      this.#draining ??= this.#loop().finally(() => {
-        this.#draining = undefined;
-      });
+      this.#drain();
+    });
+  }
+
+  #drain(): void {
+    this.#draining ??= this.#loop().finally(() => {
+      this.#draining = undefined;
+      // Queued after the loop's last look at the queue, before this callback ran.
+      if (this.#queue.length > 0) this.#drain();
     });
   }
 
