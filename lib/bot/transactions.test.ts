@@ -73,8 +73,13 @@ const answer = (text: string, partition = 0): Answer => ({
   value: Buffer.from(text),
   headers: {},
 });
-const at = (offset: number, partition = 0): Position => ({ topic: "room", partition, offset: String(offset) });
-const protocolError = (type: string) => Object.assign(new Error(type), { name: "KafkaJSProtocolError", type });
+const at = (offset: number, partition = 0): Position => ({
+  topic: "room",
+  partition,
+  offset: String(offset),
+});
+const protocolError = (type: string) =>
+  Object.assign(new Error(type), { name: "KafkaJSProtocolError", type });
 /** Lets the pipeline run until it waits on the fake again. */
 const settle = () => new Promise((resolve) => setTimeout(resolve, 5));
 
@@ -110,9 +115,9 @@ test("a fenced producer (the slot's new owner initialised its id) fails the batc
   expect((error as Error).message).toBe("PRODUCER_FENCED"); // not the abort's own failure
   expect(producer.committed).toEqual([]);
   // Wrapped the way kafkajs wraps retried errors, still recognised.
-  expect(isFenced(Object.assign(new Error("retries"), { originalError: protocolError("INVALID_PRODUCER_EPOCH") }))).toBe(
-    true,
-  );
+  expect(
+    isFenced(Object.assign(new Error("retries"), { originalError: protocolError("INVALID_PRODUCER_EPOCH") })),
+  ).toBe(true);
 });
 
 test("a send that fails aborts the transaction: its answers are never committed", async () => {
