@@ -59,13 +59,14 @@ test("keeps answering across a broker restart", async () => {
     const after = kafka.producer();
     await after.connect();
     await say(after, room, "lee", "@bot 올드보이 | 제작년도");
+    // Asked last: once it is answered, every answer before it is final.
+    const sentinel = await say(after, room, "sentinel", "@bot 기생충 | 제작년도");
     await after.disconnect();
-    await answersWhen(brokers, room, (a) => a.length >= 2, 60_000);
-    await Bun.sleep(1000);
-    const answers = await answersWhen(brokers, room, () => true);
+    const answers = await answersWhen(brokers, room, (a) => a.some((r) => r.replyTo === sentinel), 60_000);
     expect(answers.map((a) => a.message)).toEqual([
       "기생충을 만든 감독의 이름은 봉준호 입니다.",
       "올드보이의 제작년도는 2003 입니다.",
+      "기생충의 제작년도는 2019 입니다.",
     ]);
     bot.proc.kill("SIGTERM");
     expect(await bot.exited).toBe(0);

@@ -136,9 +136,11 @@ export async function say(
   sender: string,
   message: string,
   extra: { partition?: number; end?: boolean } = {},
-): Promise<void> {
+): Promise<string> {
   const record = { ...textRecord(sender, message, new Date()), end: extra.end ?? false };
-  await producer.send({ topic, messages: [{ value: encode(record), partition: extra.partition ?? 0 }] });
+  const partition = extra.partition ?? 0;
+  const [meta] = await producer.send({ topic, messages: [{ value: encode(record), partition }] });
+  return `${topic}/${partition}/${meta?.baseOffset}`;
 }
 
 export interface RoomRecord {
