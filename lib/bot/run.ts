@@ -356,6 +356,13 @@ class Bot {
         asked.push({ offset: message.offset, sender: outcome.sender, text: outcome.text, timestampMs });
       }
     }
+    // Nothing to answer (the bot's own answers coming back, chatter): no transaction. The next
+    // answer's transaction commits past these records, and reading them again after a restart
+    // produces nothing.
+    if (answers.length === 0) {
+      resolveOffset(last.offset);
+      return;
+    }
     try {
       await pipeline.commit(answers, { topic, partition, offset: String(BigInt(last.offset) + 1n) });
     } catch (error) {
