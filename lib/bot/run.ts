@@ -17,6 +17,7 @@ import {
   customAssigner,
   type EachBatchPayload,
   type Kafka,
+  rememberCoordinators,
 } from "../kafka.ts";
 import { topicToRoom } from "../rooms.ts";
 import { BOT_SENDER, encode, textRecord } from "../wire.ts";
@@ -49,6 +50,8 @@ export interface BotConfig {
 
 export const REPLY_TO_HEADER = "dchat-reply-to";
 const MAX_BACKOFF_MS = 15_000;
+/** How long a coordinator lookup is trusted: it saves four round trips in every transaction. */
+const COORDINATOR_MEMORY_MS = 1000;
 
 interface Stats {
   answered: number;
@@ -84,6 +87,7 @@ export async function runBot(config: BotConfig): Promise<number | UserError> {
       log: ({ source, message, ...fields }) => log("debug", "kafka", { source, message, ...fields }),
     },
   );
+  await rememberCoordinators(COORDINATOR_MEMORY_MS);
   const bot = new Bot(kafka, config);
   log("info", "start", { group: config.groupId, instance: config.instance, movies: config.db.size });
   const serving = (async () => {
