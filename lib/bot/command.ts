@@ -8,6 +8,8 @@ import { type Command, type Io, parseFlags, positiveInt } from "../cli.ts";
 import { kafkaFlags, kafkaFlagsHelp, kafkaSettings } from "../config.ts";
 import { isUserError, type UserError, usageError } from "../errors.ts";
 import { isLevel, jsonLogger } from "./log.ts";
+import { BotMetrics } from "./metrics.ts";
+import { parseListen, serveMetrics } from "./metrics-server.ts";
 import { loadMovieFile, type MovieDb, movieDb, moviesFromJson } from "./movies.ts";
 import { parseRateLimit } from "./rate-limit.ts";
 import { roomFilter } from "./rooms-served.ts";
@@ -23,6 +25,7 @@ const flags = {
   "rate-limit": { type: "string" },
   rescan: { type: "string" },
   "log-level": { type: "string" },
+  metrics: { type: "string" },
 } as const;
 
 const help = `usage: dchat bot [--rooms A,B | --room-pattern REGEX] [--movies FILE] [--group ID]
@@ -40,6 +43,7 @@ Runs until SIGTERM or SIGINT. Logs one JSON object per line on standard output.
                         T in ms, s or m; "off" disables)
   --rescan SECONDS      how often to look for new rooms (default 10)
   --log-level LEVEL     debug, info, warn or error (default info)
+  --metrics HOST:PORT   serve /metrics (Prometheus), /healthz and /readyz over HTTP
 
 Each question is answered exactly once: the answer and the question's offset are committed in
 one Kafka transaction, and a replica that froze and lost its rooms to another is fenced. Readers must read committed records only (dchat chat does; kafka-python
@@ -82,10 +86,17 @@ async function run(argv: string[], io: Io): Promise<number | UserError> {
   if (isUserError(filter)) return filter;
   const settings = kafkaSettings(values, io.env);
   if (isUserError(settings)) return settings;
+  const listen = values.metrics === undefined ? undefined : parseListen(values.metrics);
+  if (isUserError(listen)) return listen;
   const db = values.movies === undefined ? defaultMovies() : await loadMovieFile(values.movies);
   if (isUserError(db)) return db;
 
   const log = jsonLogger((line) => io.stdout.write(line), level);
+  const metrics = new BotMetrics();
+  const server =
+    listen === undefined ? undefined : serveMetrics(listen, metrics, () => metrics.isReady(Date.now()));
+  if (isUserError(server)) return server;
+  if (server !== undefined) log("info", "metrics", { url: server.url });
   const controller = new AbortController();
   const stop = (signal: NodeJS.Signals) => {
     if (!controller.signal.aborted) log("info", "stopping", { signal });
@@ -105,9 +116,11 @@ async function run(argv: string[], io: Io): Promise<number | UserError> {
       log,
       signal: controller.signal,
       stopDeadlineMs: STOP_DEADLINE_MS,
+      metrics,
       holdTransaction: holdSwitch(io.env.DCHAT_BOT_TEST_HOLD),
     });
   } finally {
+    server?.stop();
     process.off("SIGTERM", stop);
     process.off("SIGINT", stop);
   }

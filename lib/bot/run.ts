@@ -20,15 +20,15 @@ import {
   rememberCoordinators,
 } from "../kafka.ts";
 import { topicToRoom } from "../rooms.ts";
-import { BOT_SENDER, encode, textRecord } from "../wire.ts";
 import type { Logger } from "./log.ts";
+import type { BotMetrics, RecordOutcome } from "./metrics.ts";
 import type { MovieDb } from "./movies.ts";
 import { type RateLimit, RateLimiter } from "./rate-limit.ts";
-import { respond } from "./respond.ts";
+import { readBatch } from "./read-batch.ts";
 import type { TopicFilter } from "./rooms-served.ts";
 import { assignSlots, slotOf, transactionalId } from "./slots.ts";
 import { type Assignment, type Taken, takeOver } from "./takeover.ts";
-import { type Answer, isFenced, SlotGivenUp, TransactionPipeline } from "./transactions.ts";
+import { isFenced, SlotGivenUp, TransactionPipeline } from "./transactions.ts";
 
 export interface BotConfig {
   settings: KafkaSettings;
@@ -44,11 +44,14 @@ export interface BotConfig {
   signal: AbortSignal;
   /** How long a stop may take once `signal` is aborted. */
   stopDeadlineMs: number;
+  /** Updated as the bot works; served by `--metrics`. */
+  metrics: BotMetrics;
   /** Test-only: hold the `nth` transaction that carries answers open for `ms` before it commits. */
   holdTransaction?: { nth: number; ms: number };
 }
 
-export const REPLY_TO_HEADER = "dchat-reply-to";
+export { REPLY_TO_HEADER } from "./read-batch.ts";
+
 const MAX_BACKOFF_MS = 15_000;
 /** How long a coordinator lookup is trusted: it saves four round trips in every transaction. */
 const COORDINATOR_MEMORY_MS = 1000;
@@ -220,6 +223,9 @@ class Bot {
       });
       if (!payload.restart) this.#failSession?.(payload.error);
     });
+    consumer.on(consumer.events.HEARTBEAT, () => {
+      this.config.metrics.heardAt = Date.now();
+    });
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) =>
       this.#assigned(admin, consumer, payload.memberAssignment),
     );
@@ -245,6 +251,7 @@ class Bot {
   /** kafkajs emits this synchronously before it fetches for the new assignment: pause it all first. */
   #assigned(admin: Admin, consumer: Consumer, assignment: Assignment): void {
     const generation = ++this.#generation;
+    this.config.metrics.heardAt = Date.now();
     const partitions = Object.entries(assignment).map(([topic, list]) => ({ topic, partitions: list }));
     if (partitions.length > 0) consumer.pause(partitions);
     this.#takeover = this.#takeover
@@ -265,6 +272,12 @@ class Bot {
         if (taken === undefined) return;
         this.#owned = { ...taken, generation };
         this.#opening = new Map();
+        this.config.metrics.assigned(
+          Object.keys(assignment).length,
+          taken.positions.length,
+          taken.pipelines.size,
+        );
+        this.config.metrics.holding = true;
         for (const { topic, partition, offset } of taken.positions)
           consumer.seek({ topic, partition, offset });
         if (partitions.length > 0) consumer.resume(partitions);
@@ -285,6 +298,7 @@ class Bot {
   async #giveUp(): Promise<void> {
     const pipelines = [...(this.#owned?.pipelines.values() ?? []), ...this.#opening.values()];
     this.#owned = undefined;
+    this.config.metrics.holding = false;
     this.#opening = new Map();
     await Promise.all(pipelines.map((pipeline) => pipeline.retire()));
   }
@@ -305,10 +319,15 @@ class Bot {
       await producer.disconnect().catch(() => {});
       throw error;
     }
-    const { log, holdTransaction } = this.config;
+    const { log, holdTransaction, metrics } = this.config;
     return new TransactionPipeline(producer, this.config.groupId, slot, {
-      onCommit: ({ slot, batches, answers, ms }) =>
-        log("debug", "transaction", { slot, batches, answers, ms: Math.round(ms) }),
+      onCommit: ({ slot, batches, answers, ms }) => {
+        metrics.transactions.committed++;
+        log("debug", "transaction", { slot, batches, answers, ms: Math.round(ms) });
+      },
+      onFailure: () => {
+        metrics.transactions.failed++;
+      },
       beforeCommit: async ({ slot, answers }) => {
         if (holdTransaction === undefined || ++this.#answering !== holdTransaction.nth) return;
         log("info", "transaction-held", { slot, answers, holdMs: holdTransaction.ms });
@@ -326,68 +345,62 @@ class Bot {
     const pipeline = this.#owned?.pipelines.get(slot);
     if (pipeline === undefined || isStale()) return;
     const room = topicToRoom(topic);
-    const answers: Answer[] = [];
-    const asked: { offset: string; sender: string; text: string; timestampMs: number }[] = [];
-    for (const message of batch.messages) {
-      const timestampMs = Number(message.timestamp);
-      const outcome = respond(message.value, timestampMs, {
-        db: this.config.db,
-        limiter: this.#limiter,
+    const { db } = this.config;
+    const read = readBatch(topic, partition, batch.messages, {
+      db,
+      limiter: this.#limiter,
+      nowMs: Date.now(),
+    });
+    for (const { offset, problem, detail } of read.malformed) {
+      this.stats.malformed++;
+      this.config.log("warn", "malformed", {
         room,
-        nowMs: Date.now(),
-        record: `${topic}/${partition}/${message.offset}`,
+        partition,
+        offset,
+        problem,
+        detail,
+        malformedTotal: this.stats.malformed,
       });
-      if (outcome.kind === "malformed") {
-        this.stats.malformed++;
-        this.config.log("warn", "malformed", {
-          room,
-          partition,
-          offset: message.offset,
-          problem: outcome.problem,
-          detail: outcome.detail,
-          malformedTotal: this.stats.malformed,
-        });
-      } else if (outcome.kind === "limited") {
-        this.stats.rateLimited++;
-        this.config.log("info", "rate-limited", { room, sender: outcome.sender, offset: message.offset });
-      } else if (outcome.kind === "reply") {
-        answers.push({
-          topic,
-          partition,
-          value: encode(textRecord(BOT_SENDER, outcome.text, new Date())),
-          headers: { [REPLY_TO_HEADER]: `${topic}/${partition}/${message.offset}` },
-        });
-        asked.push({ offset: message.offset, sender: outcome.sender, text: outcome.text, timestampMs });
-      }
+    }
+    for (const { offset, sender } of read.limited) {
+      this.stats.rateLimited++;
+      this.config.log("info", "rate-limited", { room, sender, offset });
     }
     // Nothing to answer (the bot's own answers coming back, chatter): no transaction. The next
     // answer's transaction commits past these records, and reading them again after a restart
     // produces nothing.
-    if (answers.length === 0) {
-      resolveOffset(last.offset);
-      return;
-    }
-    try {
-      await pipeline.commit(answers, { topic, partition, offset: String(BigInt(last.offset) + 1n) });
-    } catch (error) {
-      // Given up in a rebalance before its transaction began: the slot's next owner reads it again.
-      if (error instanceof SlotGivenUp) return;
-      if (isFenced(error)) {
-        this.config.log("warn", "fenced", {
-          slot,
-          room,
-          partition,
-          uncommittedAnswers: answers.length,
-          action: "another replica owns this slot now; these answers are discarded, rejoining the group",
-        });
+    if (read.answers.length > 0) {
+      try {
+        await pipeline.commit(read.answers, { topic, partition, offset: String(BigInt(last.offset) + 1n) });
+      } catch (error) {
+        // Given up in a rebalance before its transaction began: the slot's next owner reads it again.
+        if (error instanceof SlotGivenUp) return;
+        if (isFenced(error)) {
+          this.config.log("warn", "fenced", {
+            slot,
+            room,
+            partition,
+            uncommittedAnswers: read.answers.length,
+            action: "another replica owns this slot now; these answers are discarded, rejoining the group",
+          });
+        }
+        this.#failSession?.(error);
+        throw error;
       }
-      this.#failSession?.(error);
-      throw error;
     }
     resolveOffset(last.offset);
     const now = Date.now();
-    this.stats.answered += asked.length;
-    for (const answer of asked) {
+    const { metrics } = this.config;
+    for (const [outcome, count] of Object.entries(read.outcomes))
+      metrics.records[outcome as RecordOutcome] += count;
+    metrics.setLag(
+      room,
+      partition,
+      Math.max(0, Number(BigInt(batch.highWatermark) - BigInt(last.offset) - 1n)),
+    );
+    this.stats.answered += read.asked.length;
+    for (const answer of read.asked) {
+      metrics.observeLatency((now - answer.timestampMs) / 1000);
       this.config.log("info", "answer", {
         room,
         partition,

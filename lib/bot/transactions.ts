@@ -60,6 +60,8 @@ export interface Committed {
 export interface PipelineHooks {
   /** Told about every committed transaction. A throw here cannot undo the commit and is ignored. */
   onCommit?: (committed: Committed) => void;
+  /** Told about every transaction that failed (aborted, or refused because fenced). */
+  onFailure?: (error: unknown) => void;
   /** Runs with the transaction open and its answers produced, just before it commits. */
   beforeCommit?: (open: { slot: number; answers: number }) => Promise<void>;
 }
@@ -153,6 +155,7 @@ export class TransactionPipeline {
       this.#failed ??= outcome;
       for (const job of jobs) job.done(outcome?.error);
       if (outcome === undefined) this.#report(jobs, performance.now() - started);
+      else this.hooks.onFailure?.(outcome.error);
     }
   }
 
