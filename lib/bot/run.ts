@@ -20,15 +20,15 @@ import {
   rememberCoordinators,
 } from "../kafka.ts";
 import { topicToRoom } from "../rooms.ts";
+import { answerBatch, type Totals } from "./answer-batch.ts";
 import type { Logger } from "./log.ts";
-import type { BotMetrics, RecordOutcome } from "./metrics.ts";
+import type { BotMetrics } from "./metrics.ts";
 import type { MovieDb } from "./movies.ts";
 import { type RateLimit, RateLimiter } from "./rate-limit.ts";
-import { readBatch } from "./read-batch.ts";
 import type { TopicFilter } from "./rooms-served.ts";
 import { assignSlots, slotOf, transactionalId } from "./slots.ts";
 import { type Assignment, type Taken, takeOver } from "./takeover.ts";
-import { isFenced, SlotGivenUp, TransactionPipeline } from "./transactions.ts";
+import { TransactionPipeline } from "./transactions.ts";
 
 export interface BotConfig {
   settings: KafkaSettings;
@@ -55,12 +55,6 @@ export { REPLY_TO_HEADER } from "./read-batch.ts";
 const MAX_BACKOFF_MS = 15_000;
 /** How long a coordinator lookup is trusted: it saves four round trips in every transaction. */
 const COORDINATOR_MEMORY_MS = 1000;
-
-interface Stats {
-  answered: number;
-  malformed: number;
-  rateLimited: number;
-}
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
@@ -132,7 +126,7 @@ interface Owned extends Taken {
 }
 
 class Bot {
-  readonly stats: Stats = { answered: 0, malformed: 0, rateLimited: 0 };
+  readonly stats: Totals = { answered: 0, malformed: 0, rateLimited: 0 };
   readonly #limiter: RateLimiter;
   /** Rooms seen at the first successful listing: read from their end when the group has no offset. */
   #initial: Set<string> | undefined;
@@ -180,10 +174,14 @@ class Bot {
         ]);
       } finally {
         this.#failSession = undefined;
-        // Waits for the batches in flight, whose transactions finish first.
+        // The answers read are committed while this replica still owns their slots (a stop, a
+        // new room list): nothing more is fetched, what is queued commits, then it leaves.
+        consumer.pause(topics.map((topic) => ({ topic })));
+        await this.#settled();
         await consumer.disconnect();
         this.#generation++;
         await this.#takeover;
+        await this.#settled();
         await this.#giveUp();
       }
     } finally {
@@ -294,6 +292,10 @@ class Bot {
       });
   }
 
+  async #settled(): Promise<void> {
+    await Promise.all([...(this.#owned?.pipelines.values() ?? [])].map((pipeline) => pipeline.settled()));
+  }
+
   /** Retires the pipelines of the previous assignment (and of a takeover cut short). */
   async #giveUp(): Promise<void> {
     const pipelines = [...(this.#owned?.pipelines.values() ?? []), ...this.#opening.values()];
@@ -337,78 +339,16 @@ class Bot {
   }
 
   async #batch({ batch, resolveOffset, isStale }: EachBatchPayload): Promise<void> {
-    const last = batch.messages.at(-1);
-    if (last === undefined) return;
-    const { topic, partition } = batch;
-    const slot = slotOf(topic, partition);
     // Not (yet, or any more) ours: left unresolved, so it is read again if it becomes ours.
-    const pipeline = this.#owned?.pipelines.get(slot);
+    const pipeline = this.#owned?.pipelines.get(slotOf(batch.topic, batch.partition));
     if (pipeline === undefined || isStale()) return;
-    const room = topicToRoom(topic);
-    const { db } = this.config;
-    const read = readBatch(topic, partition, batch.messages, {
-      db,
+    await answerBatch({ batch, resolveOffset }, pipeline, {
+      db: this.config.db,
       limiter: this.#limiter,
-      nowMs: Date.now(),
+      log: this.config.log,
+      metrics: this.config.metrics,
+      totals: this.stats,
+      fail: (error) => this.#failSession?.(error),
     });
-    for (const { offset, problem, detail } of read.malformed) {
-      this.stats.malformed++;
-      this.config.log("warn", "malformed", {
-        room,
-        partition,
-        offset,
-        problem,
-        detail,
-        malformedTotal: this.stats.malformed,
-      });
-    }
-    for (const { offset, sender } of read.limited) {
-      this.stats.rateLimited++;
-      this.config.log("info", "rate-limited", { room, sender, offset });
-    }
-    // Nothing to answer (the bot's own answers coming back, chatter): no transaction. The next
-    // answer's transaction commits past these records, and reading them again after a restart
-    // produces nothing.
-    if (read.answers.length > 0) {
-      try {
-        await pipeline.commit(read.answers, { topic, partition, offset: String(BigInt(last.offset) + 1n) });
-      } catch (error) {
-        // Given up in a rebalance before its transaction began: the slot's next owner reads it again.
-        if (error instanceof SlotGivenUp) return;
-        if (isFenced(error)) {
-          this.config.log("warn", "fenced", {
-            slot,
-            room,
-            partition,
-            uncommittedAnswers: read.answers.length,
-            action: "another replica owns this slot now; these answers are discarded, rejoining the group",
-          });
-        }
-        this.#failSession?.(error);
-        throw error;
-      }
-    }
-    resolveOffset(last.offset);
-    const now = Date.now();
-    const { metrics } = this.config;
-    for (const [outcome, count] of Object.entries(read.outcomes))
-      metrics.records[outcome as RecordOutcome] += count;
-    metrics.setLag(
-      room,
-      partition,
-      Math.max(0, Number(BigInt(batch.highWatermark) - BigInt(last.offset) - 1n)),
-    );
-    this.stats.answered += read.asked.length;
-    for (const answer of read.asked) {
-      metrics.observeLatency((now - answer.timestampMs) / 1000);
-      this.config.log("info", "answer", {
-        room,
-        partition,
-        offset: answer.offset,
-        sender: answer.sender,
-        latencyMs: now - answer.timestampMs,
-        reply: answer.text,
-      });
-    }
   }
 }

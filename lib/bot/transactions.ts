@@ -111,6 +111,11 @@ export class TransactionPipeline {
     return [...this.#inFlight, ...this.#queue].reduce((sum, job) => sum + job.answers.length, 0);
   }
 
+  /** Resolves once every commit handed in so far has committed or failed. */
+  async settled(): Promise<void> {
+    while (this.#draining !== undefined) await this.#draining;
+  }
+
   /**
    * The slot is no longer ours: batches whose transaction has not begun are dropped (the
    * next owner reads them again), the one in flight finishes, the producer disconnects.
@@ -201,7 +206,12 @@ export class TransactionPipeline {
   }
 }
 
-const CONCURRENT_RETRY_MS = [2, 4, 8, 16, 32, 64, 128, 256, 512, 1000];
+/**
+ * Pauses between refusals: steady and short, since a slot's transactions run back to back and
+ * the previous one's markers take a few ms to write (longer on a busy broker); doubling pauses
+ * would overshoot by hundreds of ms. About 3 s in all.
+ */
+const CONCURRENT_RETRY_MS = [1, 2, 2, 3, ...Array<number>(600).fill(5)];
 
 const FENCED = ["PRODUCER_FENCED", "INVALID_PRODUCER_EPOCH"];
 
