@@ -2,12 +2,14 @@
  * `dchat chat`: flags and prompts, then the full-screen chat on a terminal or line mode
  * otherwise. Room and user are asked with @clack/prompts when the flags are missing.
  */
-import { cancel, isCancel, text } from "@clack/prompts";
+import { cancel, isCancel, note, text } from "@clack/prompts";
 import { type Command, type Io, parseFlags } from "../cli.ts";
 import { type KafkaSettings, kafkaFlags, kafkaFlagsHelp, kafkaSettings } from "../config.ts";
 import { ExitCode, isUserError, UserError, usageError } from "../errors.ts";
 import { connectKafka, isKafkaError, type Kafka, kafkaFailure } from "../kafka.ts";
+import { byActivity, listRooms } from "../room-list.ts";
 import { roomToTopic } from "../rooms.ts";
+import { safeText } from "../safe-text.ts";
 import { validateUserName } from "../users.ts";
 import { runPlain } from "./plain.ts";
 import { joinRoom, type RoomHandlers } from "./room.ts";
@@ -76,6 +78,36 @@ async function ask(
   return answer;
 }
 
+/** Rooms offered in the prompt; the list never waits longer than this for the cluster. */
+const OFFER_ROOMS = 8;
+const OFFER_WAIT_MS = 3000;
+
+/** The rooms on the cluster, most recently active first; empty when they cannot be listed in time. */
+async function knownRooms(settings: KafkaSettings): Promise<string[]> {
+  const listing = listRooms(connectKafka(settings), { lastActivity: true }).then(
+    (rooms) => byActivity(rooms).map((r) => r.room),
+    () => [] as string[],
+  );
+  return Promise.race([listing, Bun.sleep(OFFER_WAIT_MS).then(() => [] as string[])]);
+}
+
+/**
+ * The room prompt: the rooms that exist are listed above it (most recently active first), and
+ * any name is typed as it is, new or not (a pick list would let Enter join a listed room when a
+ * new one was meant).
+ */
+async function askRoom(settings: KafkaSettings): Promise<string | UserError> {
+  const rooms = await knownRooms(settings);
+  if (rooms.length > 0) {
+    const more = rooms.length > OFFER_ROOMS ? `\n… and ${rooms.length - OFFER_ROOMS} more (dchat rooms)` : "";
+    note(
+      rooms.slice(0, OFFER_ROOMS).map(safeText).join("\n") + more,
+      "Rooms on the cluster, most recent first",
+    );
+  }
+  return ask("Chat room", roomProblem);
+}
+
 const roomProblem = (value: string) => {
   const topic = roomToTopic(value);
   return isUserError(topic) ? topic.message : undefined;
@@ -103,7 +135,7 @@ async function run(argv: string[], io: Io): Promise<number | UserError> {
   const notify = parseNotify(values.notify ?? io.env.DCHAT_NOTIFY);
   if (isUserError(notify)) return notify;
   if (room === undefined) {
-    const answer = await ask("Chat room", roomProblem);
+    const answer = await askRoom(settings);
     if (isUserError(answer)) return answer;
     room = answer;
   }

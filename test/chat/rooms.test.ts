@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { roomToTopic } from "../../lib/rooms.ts";
 import { brokerAddress, uniqueName } from "../support/broker.ts";
 import { produceValues, readValues } from "../support/client.ts";
+import { runDchat } from "../support/dchat.ts";
 import { PtyChat } from "./pty.ts";
 
 let brokers = "";
@@ -130,8 +131,37 @@ describe("dchat chat with several rooms", () => {
     expect(await c.exited()).toBe(0);
   });
 
+  test("without --room, the rooms that exist are listed above the prompt, most recent first", async () => {
+    const existing = `${uniqueName("있는방")} 회의`;
+    const sent = await runDchat(["send", "--room", existing, "--user", "kim", "--brokers", brokers, "hi"]);
+    expect(sent.code).toBe(0);
+    const c = new PtyChat(["--user", "민수", "--brokers", brokers], { cols: 80, rows: 30 });
+    clients.push(c);
+    await c.untilText("Chat room");
+    const screen = c.screen.rows();
+    const title = screen.findIndex((row) => row.includes("Rooms on the cluster, most recent first"));
+    expect(title).toBeGreaterThanOrEqual(0);
+    // The shared broker is busy (other tests, benchmarks): our room may be past the first 8.
+    const listed = screen
+      .slice(title + 2)
+      .map((row) => /^│ {2}(.*?) *│$/.exec(row)?.[1] ?? "")
+      .filter((name) => name !== "" && !name.startsWith("… and"));
+    expect(listed.length).toBeGreaterThan(0);
+    const known = JSON.parse((await runDchat(["rooms", "--json", "--brokers", brokers])).stdout) as {
+      room: string;
+    }[];
+    for (const name of listed) expect(known.map((r) => r.room)).toContain(name);
+    expect(
+      listed.includes(existing) || screen.some((row) => /… and \d+ more \(dchat rooms\)/.test(row)),
+    ).toBe(true);
+    c.type(`${existing}\r`);
+    await c.untilText(`#${existing} · 민수`);
+    await c.untilText("kim: hi");
+    c.type("exit\r");
+    expect(await c.exited()).toBe(0);
+  });
+
   test("without a terminal, several rooms are refused in one clear line", async () => {
-    const { runDchat } = await import("../support/dchat.ts");
     const result = await runDchat(["chat", "--room", "a,b", "--user", "x", "--brokers", brokers], {
       stdin: "",
     });
