@@ -9,6 +9,8 @@ import { createInterface } from "node:readline";
 import type { Io } from "../cli.ts";
 import { safeText } from "../safe-text.ts";
 import { type ChatRecord, type Decoded, joinRecord, LEAVE_HINT, leaveRecord, textRecord } from "../wire.ts";
+import { lineAction } from "./plain-commands.ts";
+import { type People, seen } from "./presence.ts";
 import { type ChatSession, CRASH_LEAVE_MS } from "./run.ts";
 
 const HISTORY_WAIT_MS = 10_000;
@@ -30,8 +32,10 @@ export function plainLines(decoded: Decoded): string[] {
 
 export async function runPlain(session: ChatSession, io: Io): Promise<number> {
   const write = (line: string) => io.stdout.write(`${line}\n`);
+  let people: People = [];
   const link = await session.connect({
     records: (records) => {
+      people = seen(people, records);
       for (const decoded of records) for (const line of plainLines(decoded)) write(line);
     },
     connection: (state, reason) => {
@@ -86,7 +90,11 @@ export async function runPlain(session: ChatSession, io: Io): Promise<number> {
       const reading = (async () => {
         for await (const line of lines) {
           if (line.trim() === "exit") break;
-          if (line.trim() !== "") await send(textRecord(session.user, line, new Date()));
+          if (line.trim() === "") continue;
+          const action = lineAction(line, session.room, people, new Date());
+          if (action.type === "send") await send(textRecord(session.user, action.text, new Date()));
+          else if (action.type === "print") for (const out of action.lines) write(out);
+          else io.stderr.write(`dchat chat: ${action.message}\n`);
         }
       })();
       await Promise.race([reading, stopped]);

@@ -161,6 +161,28 @@ describe("dchat chat with several rooms", () => {
     expect(await c.exited()).toBe(0);
   });
 
+  test("without a terminal: /who and /help print, //text sends /text, an unknown /x is never sent", async () => {
+    const room = uniqueName("plain-cmd");
+    const result = await runDchat(
+      ["chat", "--room", room, "--user", "파이프", "--history", "0", "--brokers", brokers],
+      {
+        stdin: "/who\n//literal\n/nope\n/help\nhello\n",
+      },
+    );
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`in #${room}:`);
+    expect(result.stdout).toContain("line mode: each line is sent; exit leaves.");
+    expect(result.stderr).toBe(
+      "dchat chat: unknown command /nope (nothing sent; /help lists the commands)\n",
+    );
+    expect(records(room).map((r) => r.message)).toEqual([
+      "User [파이프] has entered the chat!\n",
+      "/literal",
+      "hello",
+      "\nUser [파이프] has exited the chatroom.",
+    ]);
+  });
+
   test("without a terminal, several rooms are refused in one clear line", async () => {
     const result = await runDchat(["chat", "--room", "a,b", "--user", "x", "--brokers", brokers], {
       stdin: "",
