@@ -9,7 +9,15 @@ import { leaveRecord } from "../wire.ts";
 import { searchFor, switchTo } from "./navigate.ts";
 import { presence } from "./presence.ts";
 import { addNotice } from "./records.ts";
-import { type ChatEffect, type ChatState, emptyRoom, roomIndex, shown, withShown } from "./state.ts";
+import {
+  type ChatEffect,
+  type ChatState,
+  emptyRoom,
+  noActivity,
+  roomIndex,
+  shown,
+  withShown,
+} from "./state.ts";
 
 type Result = [ChatState, ChatEffect[]];
 type Command = (state: ChatState, args: string, now: Date) => Result;
@@ -57,8 +65,9 @@ const part: Command = (state, args, now) => {
   if (state.rooms.length === 1) return leaveAll(state, now);
   const rooms = state.rooms.filter((_, i) => i !== index);
   const current = index < state.current || state.current === rooms.length ? state.current - 1 : state.current;
+  const next = { ...state, rooms, current: Math.max(0, current), completion: null };
   return [
-    { ...state, rooms, current: Math.max(0, current), completion: null },
+    withShown(next, (room) => ({ ...room, activity: noActivity })),
     [{ type: "part", room: name, record: leaveRecord(state.user, now) }],
   ];
 };

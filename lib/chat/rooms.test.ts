@@ -117,6 +117,14 @@ describe("several rooms", () => {
     expect(last).toEqual([{ type: "leave", record: leaveRecord("민수", now) }]);
   });
 
+  test("/part of the shown room shows the next one, its unread counts cleared as you now see it", () => {
+    const [state, effects] = run(base(), into("ops", [rec("kim", "x")]), ...line("/part"));
+    expect(effects).toEqual([{ type: "part", room: "team2", record: leaveRecord("민수", now) }]);
+    expect(state.rooms.map((r) => r.name)).toEqual(["ops", "팀2"]);
+    expect(shown(state).name).toBe("ops");
+    expect(shown(state).activity.messages).toBe(0);
+  });
+
   test("a bad room name for /join is said on the status line, nothing joined", () => {
     const [state, effects] = run(base(["team2"]), ...line("/join bad\u0007name"));
     expect(effects).toEqual([]);
