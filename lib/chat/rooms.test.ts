@@ -257,6 +257,13 @@ describe("search", () => {
     expect(shown(back).anchor).toBeNull();
   });
 
+  test("another key ends typing the query: the match stays, text goes to the input again", () => {
+    const [state] = run(filled(), key("r", { ctrl: true }), type("회의"), key("left"), type("x"));
+    expect(shown(state).search?.query).toBe("회의");
+    expect(shown(state).search?.editing).toBe(false);
+    expect(shown(state).editor.text).toBe("x");
+  });
+
   test("/search is case-insensitive and NFC; the match is highlighted in reverse video", () => {
     const [state] = run(filled(), ...line(`/search ${"회의는".normalize("NFD")}`));
     expect(shown(state).search?.match).toBe(entriesOf(shown(state).scrollback)[10]?.seq as number);

@@ -19,6 +19,7 @@ import {
   type ChatEffect,
   type ChatEvent,
   type ChatState,
+  type Completion,
   roomIndex,
   shown,
   withRoom,
@@ -118,16 +119,20 @@ const goTo =
 
 const cycle = (by: number) => goTo((state) => (state.current + by + state.rooms.length) % state.rooms.length);
 
+/** The shown room's input changed by `change`, with `completion` as the cycle in progress. */
+function withCompletion(state: ChatState, completion: Completion): ChatState {
+  return {
+    ...withShown(state, (room) => ({ ...room, editor: completed(room.editor, completion) })),
+    completion,
+  };
+}
+
 const tab: Action = (state) => {
-  if (state.completion) {
-    const completion = nextCompletion(state.completion);
-    return [{ ...edit((e) => completed(e, completion))(state, new Date(0))[0], completion }, []];
-  }
+  if (state.completion) return [withCompletion(state, nextCompletion(state.completion)), []];
   const room = shown(state);
   const names = room.people.map((p) => p.name).filter((name) => name !== state.user && !isSystemName(name));
   const completion = startCompletion(room.editor, names);
-  if (!completion) return [state, [{ type: "bell" }]];
-  return [{ ...edit((e) => completed(e, completion))(state, new Date(0))[0], completion }, []];
+  return completion ? [withCompletion(state, completion), []] : [state, [{ type: "bell" }]];
 };
 
 const bindings: Record<string, Action> = {
@@ -181,8 +186,14 @@ function keyId(key: Extract<KeyEvent, { type: "key" }>): string {
   return `${key.ctrl ? "ctrl+" : ""}${key.alt ? "alt+" : ""}${key.shift ? "shift+" : ""}${key.name}`;
 }
 
-/** While a Ctrl-R query is typed, text and Backspace edit the query; Enter keeps the match. */
-function onSearchKey(state: ChatState, key: KeyEvent): Result | null {
+/** Keys that keep a Ctrl-R query being typed (handled by the bindings). */
+const SEARCH_KEYS = new Set(["ctrl+r", "ctrl+s", "escape"]);
+
+/**
+ * While a Ctrl-R query is typed, text and Backspace edit the query and Enter keeps the match;
+ * any other key ends the typing (the match stays shown) and does what it always does.
+ */
+function onSearchKey(state: ChatState, key: KeyEvent, now: Date): Result | null {
   const search = shown(state).search;
   if (!search?.editing) return null;
   if (key.type === "text" || key.type === "paste")
@@ -192,13 +203,14 @@ function onSearchKey(state: ChatState, key: KeyEvent): Result | null {
     const query = graphemes(search.query).slice(0, -1).join("");
     return [searchFor(state, query, true), []];
   }
-  if (id === "enter") return [withShown(state, (r) => ({ ...r, search: { ...search, editing: false } })), []];
-  return null;
+  const stopTyping = withShown(state, (r) => ({ ...r, search: { ...search, editing: false } }));
+  if (id === "enter") return [stopTyping, []];
+  return SEARCH_KEYS.has(id) ? null : onKey(stopTyping, key, now);
 }
 
 function onKey(state: ChatState, key: KeyEvent, now: Date): Result {
   const fresh: ChatState = state.status ? { ...state, status: null } : state;
-  const searching = onSearchKey(fresh, key);
+  const searching = onSearchKey(fresh, key, now);
   if (searching) return searching;
   const isTab = key.type === "key" && keyId(key) === "tab";
   const base: ChatState = fresh.completion && !isTab ? { ...fresh, completion: null } : fresh;
