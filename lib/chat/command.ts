@@ -146,8 +146,6 @@ async function run(argv: string[], io: Io): Promise<number | UserError> {
   }
   const rooms = parseRooms(room);
   if (isUserError(rooms)) return rooms;
-  if (rooms.length > 1 && !tty)
-    return usageError("without a terminal, dchat chat joins one room: give a single --room");
   const name = validateUserName(user);
   if (isUserError(name)) return name;
 

@@ -14,7 +14,14 @@ describe("line mode commands", () => {
       type: "error",
       message: "unknown command /x␛[2J (nothing sent; /help lists the commands)",
     });
-    expect(lineAction("/join ops", "r", [], now).type).toBe("error");
+    expect(lineAction("/join 팀2 회의실 ", "r", [], now)).toEqual({ type: "join", room: "팀2 회의실" });
+    expect(lineAction("/join", "r", [], now).type).toBe("error");
+    expect(lineAction("/join a\u0007b", "r", [], now)).toEqual({
+      type: "error",
+      message: "/join: room name contains control characters: type the room name as plain text",
+    });
+    expect(lineAction("/part", "r", [], now)).toEqual({ type: "part", room: undefined });
+    expect(lineAction("/leave ops", "r", [], now)).toEqual({ type: "part", room: "ops" });
   });
 
   test("/who lists who joined and did not leave", () => {

@@ -1,22 +1,25 @@
 /**
  * Slash commands in line mode: an input line starting with `/` never reaches the room there
- * either. `/who` and `/help` print to standard output, `//text` sends `/text`, and anything
- * else is one line on standard error. Line mode prints every message as `HH:MM sender: text`
- * with no room beside it, so it stays in the one room it was started in: `/join` and `/part`
- * say so instead of mixing rooms into one stream (`exit` leaves, as always).
+ * either. `/who` and `/help` print to standard output, `/join` and `/part` change rooms
+ * (plain-rooms.ts), `//text` sends `/text`, anything else is one line on standard error.
  */
+import { isUserError } from "../errors.ts";
+import { roomToTopic } from "../rooms.ts";
 import { safeText } from "../safe-text.ts";
 import { type People, presence } from "./presence.ts";
 
 export type LineAction =
   | { type: "send"; text: string }
   | { type: "print"; lines: string[] }
+  | { type: "join"; room: string }
+  | { type: "part"; room: string | undefined }
   | { type: "error"; message: string };
 
 export const PLAIN_HELP = [
-  "line mode: each line is sent; exit leaves. Commands (never sent):",
-  "  /who       who is in the room        /help   this list",
-  "  //text     sends /text literally",
+  "line mode: each line is sent (to the room joined last); exit leaves. Commands (never sent):",
+  "  /join ROOM  join a room (lines go there now)     /part [ROOM]  leave it (/leave too)",
+  "  /who        who is in the room                   /help         this list",
+  "  //text      sends /text literally",
 ];
 
 function clock(time: Date): string {
@@ -41,11 +44,18 @@ export function lineAction(line: string, room: string, people: People, now: Date
   const name = typed.toLowerCase();
   if (name === "who") return { type: "print", lines: whoLines(room, people, now) };
   if (name === "help") return { type: "print", lines: PLAIN_HELP };
-  if (name === "join" || name === "part" || name === "leave")
-    return {
-      type: "error",
-      message: `/${name}: line mode stays in its one room (start another dchat chat for another room)`,
-    };
+  const args = trimmed
+    .slice(typed.length + 1)
+    .normalize("NFC")
+    .trim();
+  if (name === "join") {
+    if (args === "") return { type: "error", message: "/join needs a room name: /join ROOM" };
+    const topic = roomToTopic(args);
+    return isUserError(topic)
+      ? { type: "error", message: `/join: ${topic.message}` }
+      : { type: "join", room: args };
+  }
+  if (name === "part" || name === "leave") return { type: "part", room: args === "" ? undefined : args };
   return {
     type: "error",
     message: `unknown command /${safeText(typed)} (nothing sent; /help lists the commands)`,

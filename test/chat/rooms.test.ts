@@ -171,7 +171,7 @@ describe("dchat chat with several rooms", () => {
     );
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(`in #${room}:`);
-    expect(result.stdout).toContain("line mode: each line is sent; exit leaves.");
+    expect(result.stdout).toContain("line mode: each line is sent (to the room joined last); exit leaves.");
     expect(result.stderr).toBe(
       "dchat chat: unknown command /nope (nothing sent; /help lists the commands)\n",
     );
@@ -183,13 +183,23 @@ describe("dchat chat with several rooms", () => {
     ]);
   });
 
-  test("without a terminal, several rooms are refused in one clear line", async () => {
-    const result = await runDchat(["chat", "--room", "a,b", "--user", "x", "--brokers", brokers], {
-      stdin: "",
-    });
-    expect(result.code).toBe(2);
-    expect(result.stderr).toBe(
-      "dchat chat: without a terminal, dchat chat joins one room: give a single --room\n",
+  test("without a terminal: /join and /part change rooms, lines go to the room joined last, each printed line names its room", async () => {
+    const base = uniqueName("plain-rooms");
+    const [r1, r2, r3] = [`${base}-1`, `${base}-둘`, `${base}-3`];
+    const result = await runDchat(
+      ["chat", "--room", `${r1},${r2}`, "--user", "파이프", "--history", "0", "--brokers", brokers],
+      { stdin: `in two\n/join ${r3}\nin three\n/part\n/part\nin one\n/part ${r1}\n` },
     );
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe(
+      `dchat chat: /part: #${r1} is the room line mode started in: exit (or the end of input) leaves it\n`,
+    );
+    const said = (room: string) => records(room).map((r) => r.message);
+    const join = "User [파이프] has entered the chat!\n";
+    const leave = "\nUser [파이프] has exited the chatroom.";
+    expect(said(r1)).toEqual([join, "in one", leave]);
+    expect(said(r2)).toEqual([join, "in two", leave]);
+    expect(said(r3)).toEqual([join, "in three", leave]);
+    expect(result.stdout).toMatch(new RegExp(`^#${r3} \\d\\d:\\d\\d 파이프: in three$`, "m"));
   });
 });
