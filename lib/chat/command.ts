@@ -208,7 +208,7 @@ function chatSession(
 
 export const chatCommand: Command = {
   name: "chat",
-  summary: "join a chat room (full-screen, Hangul-ready)",
+  summary: "join chat rooms (full-screen, Hangul-ready)",
   help,
   run,
 };

@@ -2,8 +2,8 @@
  * Rooms joined in line mode beside the one it started in (plain.ts keeps that one): `/join`
  * adds a room (its recent history, then the original's join record), `/part` leaves it with the
  * original's leave record. Lines typed go to the room joined last; `/part` goes back to the one
- * before. With more than one room, every printed line starts with `#room ` so a script can tell
- * them apart. The room line mode started in is left with `exit` or the end of input, as always.
+ * before. Once a second room is joined, every printed line starts with `#room ` so a script can
+ * tell them apart. The room line mode started in is left with `exit` or the end of input, as always.
  */
 import { safeText } from "../safe-text.ts";
 import { type ChatRecord, type Decoded, joinRecord, leaveRecord } from "../wire.ts";
@@ -16,16 +16,15 @@ const HISTORY_WAIT_MS = 10_000;
 export class PlainRooms {
   private readonly links = new Map<string, RoomLink>();
   private readonly people = new Map<string, People>();
+  /** Once a second room was joined, every line carries its room, to the end (also the leave lines). */
+  private labelled: boolean;
 
   constructor(
     private readonly session: ChatSession,
     private readonly print: (room: string, records: Decoded[]) => void,
     private readonly warn: (line: string) => void,
-  ) {}
-
-  /** More than the first room: printed lines carry their room. */
-  get several(): boolean {
-    return this.links.size > 0;
+  ) {
+    this.labelled = session.rooms.length > 1;
   }
 
   /** The room typed lines go to. */
@@ -39,7 +38,7 @@ export class PlainRooms {
 
   /** The label printed lines start with (empty with a single room). */
   label(room: string): string {
-    return this.several ? `#${safeText(room)} ` : "";
+    return this.labelled ? `#${safeText(room)} ` : "";
   }
 
   async join(room: string): Promise<void> {
@@ -65,6 +64,7 @@ export class PlainRooms {
       return;
     }
     this.links.set(room, link);
+    this.labelled = true;
     await Promise.race([link.historyLoaded, Bun.sleep(HISTORY_WAIT_MS)]);
     await this.send(room, joinRecord(this.session.user, new Date()));
   }
