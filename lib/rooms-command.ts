@@ -14,10 +14,14 @@ import { cellWidth } from "./width.ts";
 
 const flags = { ...kafkaFlags, json: { type: "boolean" } } as const;
 
+/** Longest wait for the rooms' last records; rooms not read by then show no time. */
+const ACTIVITY_WAIT_MS = 10_000;
+
 const help = `usage: dchat rooms [--json]
 
 Lists the chat rooms on the cluster: every topic but Kafka's internal ones, with its room name
-(decoded from the topic name), partitions, messages retained and the time of the last message.
+(decoded from the topic name), partitions, messages retained and the time of the last message
+("—" when it could not be read within 10 s).
 
   --json                one JSON array: room, topic, partitions, retained, lastActivity (ISO)
 
@@ -61,7 +65,7 @@ async function run(argv: string[], io: Io): Promise<number | UserError> {
   if (isUserError(settings)) return settings;
   let rooms: RoomInfo[];
   try {
-    rooms = byActivity(await listRooms(connectKafka(settings), { lastActivity: true }));
+    rooms = byActivity(await listRooms(connectKafka(settings), Date.now() + ACTIVITY_WAIT_MS));
   } catch (error) {
     return kafkaFailure(error, settings);
   }

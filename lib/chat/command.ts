@@ -78,13 +78,15 @@ async function ask(
   return answer;
 }
 
-/** Rooms offered in the prompt; the list never waits longer than this for the cluster. */
+/** Rooms offered in the prompt: their last activity is read for at most ACTIVITY_WAIT_MS, and
+ * the whole list is given up after OFFER_WAIT_MS (an unreachable cluster says so after the prompt). */
 const OFFER_ROOMS = 8;
-const OFFER_WAIT_MS = 3000;
+const ACTIVITY_WAIT_MS = 1500;
+const OFFER_WAIT_MS = 6000;
 
 /** The rooms on the cluster, most recently active first; empty when they cannot be listed in time. */
 async function knownRooms(settings: KafkaSettings): Promise<string[]> {
-  const listing = listRooms(connectKafka(settings), { lastActivity: true }).then(
+  const listing = listRooms(connectKafka(settings), Date.now() + ACTIVITY_WAIT_MS).then(
     (rooms) => byActivity(rooms).map((r) => r.room),
     () => [] as string[],
   );

@@ -186,8 +186,21 @@ describe("dchat chat with several rooms", () => {
   test("without a terminal: /join and /part change rooms, lines go to the room joined last, each printed line names its room", async () => {
     const base = uniqueName("plain-rooms");
     const [r1, r2, r3] = [`${base}-1`, `${base}-둘`, `${base}-3`];
+    for (const room of [r2, r3]) {
+      const sent = await runDchat([
+        "send",
+        "--room",
+        room,
+        "--user",
+        "kim",
+        "--brokers",
+        brokers,
+        `before in ${room}`,
+      ]);
+      expect(sent.code).toBe(0);
+    }
     const result = await runDchat(
-      ["chat", "--room", `${r1},${r2}`, "--user", "파이프", "--history", "0", "--brokers", brokers],
+      ["chat", "--room", `${r1},${r2}`, "--user", "파이프", "--history", "5", "--brokers", brokers],
       { stdin: `in two\n/join ${r3}\nin three\n/part\n/part\nin one\n/part ${r1}\n` },
     );
     expect(result.code).toBe(0);
@@ -198,8 +211,14 @@ describe("dchat chat with several rooms", () => {
     const join = "User [파이프] has entered the chat!\n";
     const leave = "\nUser [파이프] has exited the chatroom.";
     expect(said(r1)).toEqual([join, "in one", leave]);
-    expect(said(r2)).toEqual([join, "in two", leave]);
-    expect(said(r3)).toEqual([join, "in three", leave]);
-    expect(result.stdout).toMatch(new RegExp(`^#${r3} \\d\\d:\\d\\d 파이프: in three$`, "m"));
+    expect(said(r2)).toEqual([`before in ${r2}`, join, "in two", leave]);
+    expect(said(r3)).toEqual([`before in ${r3}`, join, "in three", leave]);
+    // A room's history is printed before its join record is sent, so these lines are certain.
+    const lines = result.stdout.trimEnd().split("\n");
+    for (const room of [r2, r3])
+      expect(lines).toContainEqual(
+        expect.stringMatching(new RegExp(`^#${room} \\d\\d:\\d\\d kim: before in ${room}$`)),
+      );
+    for (const line of lines) expect([r1, r2, r3].some((room) => line.startsWith(`#${room} `))).toBe(true);
   });
 });
