@@ -133,12 +133,17 @@ export interface ChatState {
 
 export type ChatEvent =
   | { type: "key"; key: KeyEvent; now: Date }
-  /** Records from Kafka, in arrival order (a batch costs one state change, not one per record). */
+  /**
+   * Records from Kafka for one room (the shown one when `room` is absent), in arrival order (a
+   * batch costs one state change, not one per record). `now` times mention bursts; without it,
+   * the records' own time does.
+   */
   | { type: "records"; room?: string; records: Decoded[]; live: boolean; now?: Date }
   | { type: "resize"; size: Size }
   | { type: "sent"; id: number }
   /** A send failed and will be retried (run.ts retries until delivered or the user leaves). */
   | { type: "send-failed"; id: number; reason: string }
+  /** The link of one room (the shown one when `room` is absent) changed state. */
   | { type: "connection"; room?: string; state: Connection; reason?: string; now: Date }
   /** A room could not be joined (e.g. the broker refused to create its topic). */
   | { type: "join-failed"; room: string; reason: string; now: Date }
