@@ -96,7 +96,8 @@ export async function runChat(session: ChatSession, io: Io): Promise<number> {
       try {
         if (!link) throw new Error("still joining the room");
         await link.send(item.record);
-        outbox.shift();
+        // By identity: a room that joined meanwhile put its join record at the front.
+        outbox.splice(outbox.indexOf(item), 1);
         delay = 500;
         if (item.id > 0) dispatch({ type: "sent", id: item.id });
       } catch (error) {
