@@ -4,10 +4,17 @@
  * the failure's message). See committer.ts.
  */
 import { type CommitJob, prepareBatch } from "./commit.ts";
+import { adoptCrashCounters } from "./crashpoint.ts";
 
 declare const self: Worker;
 
-self.onmessage = (event: MessageEvent<{ id: number; job: CommitJob }>) => {
+type Message = { id: number; job: CommitJob } | { crashCounters: SharedArrayBuffer };
+
+self.onmessage = (event: MessageEvent<Message>) => {
+  if ("crashCounters" in event.data) {
+    adoptCrashCounters(event.data.crashCounters);
+    return;
+  }
   const { id, job } = event.data;
   try {
     const prepared = prepareBatch(job);

@@ -8,6 +8,7 @@ import { isInternalTopic, roomToTopic, topicToRoom } from "../rooms.ts";
 import { type BatchLimits, InFlight, PartitionBatch } from "./batch.ts";
 import type { CommitOutcome } from "./commit.ts";
 import type { Committer } from "./committer.ts";
+import { crashPoint } from "./crashpoint.ts";
 import { ensureDir } from "./files.ts";
 import { acquireLock } from "./lock.ts";
 import {
@@ -77,6 +78,7 @@ export async function runAudit(
   ensureDir(options.out);
   const lock = await acquireLock(options.out);
   if (lock instanceof UserError) return lock;
+  crashPoint("lock");
   try {
     return await runLocked(source, committer, options);
   } finally {
@@ -180,7 +182,10 @@ async function runLocked(
     }
   }
   state.gaps.push(...gaps);
-  if (changed) saveState(options.out, state);
+  if (changed) {
+    crashPoint("state-write");
+    saveState(options.out, state);
+  }
 
   return {
     partitions: [...reports.values()],
