@@ -13,7 +13,6 @@ import { availableParallelism } from "node:os";
 import {
   type CommitJob,
   type CommitOutcome,
-  commitBatch,
   commitPrepared,
   type PreparedBatch,
   prepareBatch,
@@ -33,9 +32,16 @@ type Reply =
   | { id: number; prepared: PreparedBatch }
   | { id: number; error: { message: string; code?: string } };
 
-/** Every batch committed right here, one after the other; `write` is where tests inject faults. */
+/**
+ * Every batch committed right here, one after the other, with the pool's rule that a failed
+ * batch stops its partition's later raw files; `write` is where tests inject faults.
+ */
 export function inProcessCommitter(write: WriteFile = writeDurably): Committer {
-  return { commit: async (job) => commitBatch(job, write), close: () => undefined, workers: 0 };
+  const commit = orderedCommits(
+    async (job) => prepareBatch(job, write),
+    (prepared) => commitPrepared(prepared, write),
+  );
+  return { commit, close: () => undefined, workers: 0 };
 }
 
 /**
