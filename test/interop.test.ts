@@ -1,7 +1,8 @@
 /**
- * Interop with an independent client: kcat (librdkafka) writes what the original Python clients
- * wrote, byte for byte, and we decode it; hostile and malformed values decode to a problem, never
- * an exception.
+ * Interop with the original project's own client: kafka-python writes the seed chat as the
+ * original clients did (json.dumps), byte for byte what they wrote, and we decode it; kafka-python
+ * reads what `dchat send` writes. Hostile and malformed values from another client (librdkafka)
+ * decode to a problem, never an exception.
  */
 import { expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
@@ -9,13 +10,11 @@ import { join } from "node:path";
 import { connectKafka, ensureTopic } from "../lib/kafka.ts";
 import { decode } from "../lib/wire.ts";
 import { brokerAddress, repoRoot, uniqueName } from "./support/broker.ts";
+import { consumeAsOriginal, produceAsOriginal, produceValues, readValues } from "./support/client.ts";
 import { consumeMessages } from "./support/consume.ts";
-import { kcatProduce } from "./support/kcat.ts";
+import { runDchat } from "./support/dchat.ts";
 
-const seedLines = readFileSync(
-  join(repoRoot, "..", "shared", "fixtures", "seed-chat", "messages.jsonl"),
-  "utf8",
-)
+const seedLines = readFileSync(join(repoRoot, "test", "fixtures", "seed-chat", "messages.jsonl"), "utf8")
   .split("\n")
   .filter((line) => line.length > 0);
 
@@ -24,11 +23,17 @@ async function consumeAll(brokers: string, topic: string, count: number) {
   return messages.map((message) => decode(message.value, Number(message.timestamp)));
 }
 
-test("the seed chat written by kcat in the original format decodes record for record", async () => {
+test("the seed chat written by kafka-python as the original clients did decodes record for record", async () => {
   const brokers = await brokerAddress();
   const topic = uniqueName("interop-seed");
   await ensureTopic(connectKafka({ brokers: [brokers], clientId: "t", ssl: false }), topic);
-  kcatProduce(brokers, topic, seedLines);
+  produceAsOriginal(
+    brokers,
+    topic,
+    seedLines.map((line) => JSON.parse(line)),
+  );
+  // The same bytes the original clients wrote: the fixture is what their json.dumps produced.
+  expect(readValues(brokers, topic)).toEqual(seedLines);
   const decoded = await consumeAll(brokers, topic, seedLines.length);
   expect(decoded.map((d) => (d.ok ? d.record : d.problem))).toEqual(
     seedLines.map((line) => JSON.parse(line)),
@@ -47,7 +52,7 @@ test("malformed values from another client become problems that keep the raw byt
     '{"sender": "old", "message": "no timestamp", "end": false}',
     '{"sender": "e\\u001b]0;pwned\\u0007", "message": "\\u001b[2J", "end": false, "timestamp": "2024-08-26T11:26:28"}',
   ];
-  kcatProduce(brokers, topic, values);
+  produceValues(brokers, topic, values);
   const decoded = await consumeAll(brokers, topic, values.length);
   expect(decoded.map((d) => (d.ok ? "ok" : d.problem))).toEqual([
     "not-json",
@@ -62,4 +67,28 @@ test("malformed values from another client become problems that keep the raw byt
   expect(old?.ok && old.timeSource).toBe("kafka");
   const hostile = decoded[4];
   expect(hostile?.ok && hostile.record.sender).toBe("e\u001b]0;pwned\u0007");
+});
+
+test("the original client (kafka-python, json.loads) reads what dchat send writes", async () => {
+  const brokers = await brokerAddress();
+  const room = uniqueName("interop-send");
+  const sent = await runDchat([
+    "send",
+    "--brokers",
+    brokers,
+    "--room",
+    room,
+    "--user",
+    "민수",
+    "안녕 \u001b[2J",
+  ]);
+  expect(sent.code).toBe(0);
+  const [record] = consumeAsOriginal(brokers, room, 1) as {
+    sender: string;
+    message: string;
+    end: boolean;
+    timestamp: string;
+  }[];
+  expect(record).toMatchObject({ sender: "민수", message: "안녕 \u001b[2J", end: false });
+  expect(record?.timestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}$/);
 });

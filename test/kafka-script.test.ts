@@ -8,7 +8,7 @@ import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { connectKafka, ensureTopic } from "../lib/kafka.ts";
 import { repoRoot } from "./support/broker.ts";
-import { kcatConsume, kcatProduce } from "./support/kcat.ts";
+import { produceValues, readValues } from "./support/client.ts";
 
 const port = "19392";
 const script = join(repoRoot, "scripts", "kafka");
@@ -37,8 +37,8 @@ test("start, start again, status, stop, status", async () => {
     connectKafka({ brokers: [`127.0.0.1:${port}`], clientId: "t", ssl: false }),
     "script-check",
   );
-  kcatProduce(`127.0.0.1:${port}`, "script-check", ["hello"]);
-  expect(kcatConsume(`127.0.0.1:${port}`, "script-check")).toEqual(["hello"]);
+  produceValues(`127.0.0.1:${port}`, "script-check", ["hello"]);
+  expect(readValues(`127.0.0.1:${port}`, "script-check")).toEqual(["hello"]);
 
   const again = kafka("start");
   expect(again.status).toBe(0);

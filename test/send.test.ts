@@ -1,8 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
 import { brokerAddress, uniqueName } from "./support/broker.ts";
+import { readRecords, readValues, topicPartitions } from "./support/client.ts";
 import { runDchat } from "./support/dchat.ts";
-import { kcatConsume, kcatRecords, kcatTopicPartitions } from "./support/kcat.ts";
 
 function pythonLoads(lines: string[]): unknown[] {
   const script = "import json,sys\nprint(json.dumps([json.loads(l) for l in sys.stdin.read().splitlines()]))";
@@ -12,7 +12,7 @@ function pythonLoads(lines: string[]): unknown[] {
 }
 
 describe("dchat send against the real broker", () => {
-  test("a message from arguments is acknowledged and kcat reads the original wire format", async () => {
+  test("a message from arguments is acknowledged and librdkafka reads the original wire format", async () => {
     const brokers = await brokerAddress();
     const room = uniqueName("send-args");
     const result = await runDchat([
@@ -29,7 +29,7 @@ describe("dchat send against the real broker", () => {
     ]);
     expect(result).toMatchObject({ code: 0, stderr: "" });
 
-    const values = kcatConsume(brokers, room);
+    const values = readValues(brokers, room);
     expect(values).toHaveLength(1);
     const value = values[0] ?? "";
     expect(value).toMatch(
@@ -48,7 +48,7 @@ describe("dchat send against the real broker", () => {
       stdin: `${lines.slice(0, 10).join("\n")}\n\n${lines.slice(10).join("\r\n")}\n`,
     });
     expect(result).toMatchObject({ code: 0, stderr: "" });
-    const messages = pythonLoads(kcatConsume(brokers, room)).map((r) => (r as { message: string }).message);
+    const messages = pythonLoads(readValues(brokers, room)).map((r) => (r as { message: string }).message);
     expect(messages).toEqual(lines);
   });
 
@@ -63,7 +63,7 @@ describe("dchat send against the real broker", () => {
       );
       expect(result).toMatchObject({ code: 0, stderr: "" });
     }
-    const records = kcatRecords(brokers, room);
+    const records = readRecords(brokers, room);
     for (const user of ["민수", "jane"]) {
       const mine = records.filter((r) => r.key === user);
       expect(mine).toHaveLength(30);
@@ -81,7 +81,7 @@ describe("dchat send against the real broker", () => {
       stdin: `${lines.join("\n")}\n`,
     });
     expect(result).toMatchObject({ code: 0, stderr: "" });
-    expect(kcatConsume(brokers, room)).toHaveLength(lines.length);
+    expect(readValues(brokers, room)).toHaveLength(lines.length);
   });
 
   test("a line too long for one record is one line naming it, exit 1", async () => {
@@ -115,8 +115,8 @@ describe("dchat send against the real broker", () => {
     ]);
     expect(result).toMatchObject({ code: 0, stderr: "" });
     const topic = `dchat.u.${Buffer.from(room, "utf8").toString("base64url")}`;
-    expect(kcatTopicPartitions(brokers, topic)).toBe(3);
-    expect(pythonLoads(kcatConsume(brokers, topic))).toMatchObject([{ sender: "민수", message: "안녕" }]);
+    expect(topicPartitions(brokers, topic)).toBe(3);
+    expect(pythonLoads(readValues(brokers, topic))).toMatchObject([{ sender: "민수", message: "안녕" }]);
   });
 
   test("an unreachable broker is one line naming it, exit 1, no stack trace", async () => {

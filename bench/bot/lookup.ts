@@ -54,9 +54,7 @@ function pick<T>(list: T[], count: number): T[] {
 }
 
 export async function lookupBench(): Promise<void> {
-  const fixture = await Bun.file(
-    join(repoRoot, "..", "shared", "fixtures", "kobis", "flatmovieList.json"),
-  ).json();
+  const fixture = await Bun.file(join(repoRoot, "test", "fixtures", "kobis", "flatmovieList.json")).json();
   const small = moviesFromJson(fixture);
   if (typeof small === "string") throw new Error(small);
   const large = syntheticMovies(100_000);

@@ -50,7 +50,7 @@ measure("dchat audit stats --since/--until one day", [
 ]);
 measure("original Spark archive fixture (104 rows)", [
   "--dir",
-  join(repoRoot, "..", "shared", "fixtures", "seed-spark-audit"),
+  join(repoRoot, "test", "fixtures", "seed-spark-audit"),
   "--json",
 ]);
 const duckdb = measure(

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { isUserError } from "../errors.ts";
 import { loadMovieFile, movieDb, moviesFromJson } from "./movies.ts";
 
-const fixture = (name: string) => new URL(`../../../shared/fixtures/kobis/${name}`, import.meta.url).pathname;
+const fixture = (name: string) => new URL(`../../test/fixtures/kobis/${name}`, import.meta.url).pathname;
 const nested = await Bun.file(fixture("movieList.json")).json();
 const flat = await Bun.file(fixture("flatmovieList.json")).json();
 

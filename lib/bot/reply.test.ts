@@ -3,7 +3,7 @@ import { type Movie, movieDb, moviesFromJson } from "./movies.ts";
 import { parseQuestion } from "./query.ts";
 import { EMPTY_REPLY, MALFORMED_REPLY, replyTo } from "./reply.ts";
 
-const fixture = (name: string) => new URL(`../../../shared/fixtures/kobis/${name}`, import.meta.url).pathname;
+const fixture = (name: string) => new URL(`../../test/fixtures/kobis/${name}`, import.meta.url).pathname;
 
 function dbOf(json: unknown) {
   const movies = moviesFromJson(json);

@@ -1,7 +1,7 @@
 /**
  * `dchat audit` against the real broker: several runs with new records between them on a
  * multi-partition Hangul-named room with bad records, nothing-new runs, retention gaps and the
- * lock. The archive is read back with DuckDB and compared with the topic as kcat reads it.
+ * lock. The archive is read back with DuckDB and compared with the topic as librdkafka reads it.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";

@@ -17,7 +17,7 @@ import { addMessage, emptyTally, hourMinute, settle, summarize, words } from "..
 import { encode } from "../../lib/wire.ts";
 import { repoRoot } from "../support/broker.ts";
 
-const sparkArchive = join(repoRoot, "..", "shared", "fixtures", "seed-spark-audit");
+const sparkArchive = join(repoRoot, "test", "fixtures", "seed-spark-audit");
 
 async function sparkSummary(filter = {}, top = 20) {
   const tally = emptyTally();

@@ -1,6 +1,6 @@
 /**
- * What the audit tests share: producing records, reading the topic back with kcat (librdkafka,
- * another client than ours), reading the archive back with DuckDB (another Parquet reader than
+ * What the audit tests share: producing records, reading the topic back with librdkafka
+ * (confluent-kafka: another client than ours), reading the archive back with DuckDB (another Parquet reader than
  * ours), running `dchat audit` as a process, and the archive pandas and Spark read.
  */
 import { spawnSync } from "node:child_process";
@@ -12,6 +12,7 @@ import { connectKafka, type Kafka } from "../../lib/kafka.ts";
 import { roomToTopic } from "../../lib/rooms.ts";
 import { encode } from "../../lib/wire.ts";
 import { repoRoot, uniqueName } from "../support/broker.ts";
+import { readRecords } from "../support/client.ts";
 import { dchatCommand } from "../support/dchat.ts";
 
 export interface TopicRecord {
@@ -58,32 +59,13 @@ export async function produce(
   await producer.disconnect();
 }
 
-/** Every committed record of the topic, read with kcat from the beginning to the end. */
+/** Every committed record of the topic, read by librdkafka (another client than ours) from the beginning to the end. */
 export function topicRecords(brokers: string, topic: string): TopicRecord[] {
-  const result = spawnSync(
-    "kcat",
-    ["-b", brokers, "-C", "-t", topic, "-o", "beginning", "-e", "-q", "-f", "%p %o %S %s\n"],
-    { maxBuffer: 1 << 30, timeout: 60_000 },
-  );
-  if (result.status !== 0) throw new Error(`kcat failed: ${result.stderr.toString()}`);
-  const out = result.stdout;
-  const records: TopicRecord[] = [];
-  let at = 0;
-  const field = () => {
-    const space = out.indexOf(0x20, at);
-    const text = out.subarray(at, space).toString();
-    at = space + 1;
-    return Number(text);
-  };
-  while (at < out.length) {
-    const partition = field();
-    const offset = field();
-    const size = field();
-    const value = size < 0 ? null : Buffer.from(out.subarray(at, at + size));
-    at += Math.max(size, 0) + 1;
-    records.push({ partition, offset, value });
-  }
-  return records;
+  return readRecords(brokers, topic).map(({ partition, offset, bytes }) => ({
+    partition,
+    offset,
+    value: bytes,
+  }));
 }
 
 export interface ArchivedRecord {

@@ -18,7 +18,7 @@ import {
   say,
 } from "./support.ts";
 
-const fixtures = join(import.meta.dir, "..", "..", "..", "shared", "fixtures", "kobis");
+const fixtures = join(import.meta.dir, "..", "fixtures", "kobis");
 const FORMAT = "'@bot 영화이름|<감독/장르/제작년도>' 형식으로 입력해주세요.";
 
 let brokers: string;

@@ -14,7 +14,7 @@ import {
   type RoomRecord,
 } from "./support.ts";
 
-const movies = `${import.meta.dir}/../../../shared/fixtures/kobis/flatmovieList.json`;
+const movies = `${import.meta.dir}/../fixtures/kobis/flatmovieList.json`;
 let brokers: string;
 let kafka: Kafka;
 let producer: Producer;

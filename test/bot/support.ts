@@ -1,15 +1,15 @@
 /**
  * Harness for the bot's integration tests: runs `dchat bot` as a subprocess, follows its
  * JSON-lines log, writes chat records with kafkajs and reads a room back as read_committed
- * consumers see it (kcat).
+ * consumers see it (librdkafka, through test/support/client.ts).
  */
-import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { kafkaSettings } from "../../lib/config.ts";
 import { isUserError } from "../../lib/errors.ts";
 import { connectKafka, type Kafka, type Producer } from "../../lib/kafka.ts";
 import { encode, textRecord } from "../../lib/wire.ts";
 import { brokerAddress, repoRoot } from "../support/broker.ts";
+import { readRecords } from "../support/client.ts";
 import { dchatCommand } from "../support/dchat.ts";
 
 export type LogLine = { event: string; level: string; [field: string]: unknown };
@@ -142,51 +142,21 @@ export interface RoomRecord {
   replyTo: string | undefined;
 }
 
-/** Everything a read_committed reader sees in the room now (kcat, librdkafka), in partition order. */
+/** Everything a read_committed reader (librdkafka) sees in the room now, in partition order. */
 export function readCommitted(brokers: string, topic: string): RoomRecord[] {
-  const out = spawnSync(
-    "kcat",
-    [
-      "-b",
-      brokers,
-      "-C",
-      "-t",
-      topic,
-      "-o",
-      "beginning",
-      "-e",
-      "-q",
-      "-J",
-      "-X",
-      "isolation.level=read_committed",
-    ],
-    { encoding: "utf8", timeout: 30_000 },
-  );
-  if (out.status !== 0) throw new Error(`kcat failed: ${out.stderr}`);
-  const records: RoomRecord[] = [];
-  for (const line of out.stdout.split("\n")) {
-    if (line.trim() === "") continue;
-    let envelope: { partition: number; offset: number; payload: string | null; headers?: string[] };
-    try {
-      envelope = JSON.parse(line);
-    } catch {
-      continue; // kcat writes invalid UTF-8 payloads (the malformed records) as broken JSON
-    }
+  return readRecords(brokers, topic, { committed: true }).map((record) => {
     let parsed: { sender?: string; message?: string } = {};
     try {
-      parsed = JSON.parse(envelope.payload ?? "");
+      parsed = JSON.parse(record.value);
     } catch {}
-    const headers = envelope.headers ?? [];
-    const at = headers.indexOf("dchat-reply-to");
-    records.push({
-      partition: envelope.partition,
-      offset: envelope.offset,
+    return {
+      partition: record.partition,
+      offset: record.offset,
       sender: parsed.sender ?? "",
       message: parsed.message ?? "",
-      replyTo: at >= 0 ? headers[at + 1] : undefined,
-    });
-  }
-  return records;
+      replyTo: record.headers["dchat-reply-to"],
+    };
+  });
 }
 
 /** Polls the room until `done` holds for the bot's answers in it. */

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { repoRoot, uniqueName } from "../support/broker.ts";
-import { kcatConsume } from "../support/kcat.ts";
+import { readValues } from "../support/client.ts";
 import { PtyChat } from "./pty.ts";
 
 const port = "19192";
@@ -47,7 +47,7 @@ test("broker lost and back: status shown, input kept, the queued message deliver
   expect(c.text().split("lo: sent while down")).toHaveLength(2);
   c.type("\x15exit\r");
   expect(await c.exited()).toBe(0);
-  const sent = kcatConsume(brokers, room).map((v) => JSON.parse(v).message);
+  const sent = readValues(brokers, room).map((v) => JSON.parse(v).message);
   expect(sent.filter((m: string) => m === "sent while down")).toHaveLength(1);
 }, 120_000);
 

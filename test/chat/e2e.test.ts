@@ -1,7 +1,7 @@
 /**
  * dchat chat end to end: clients in real pseudo-terminals against the real broker, a third
- * party (kcat) writing records exactly as the original Python clients did, and the topic read
- * back with kcat.
+ * party (librdkafka, test/support/client.ts) writing records exactly as the original Python clients did, and the topic read
+ * back with it.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
@@ -9,12 +9,12 @@ import { join } from "node:path";
 import { connectKafka } from "../../lib/kafka.ts";
 import { encode, leaveRecord } from "../../lib/wire.ts";
 import { brokerAddress, repoRoot, uniqueName } from "../support/broker.ts";
+import { produceValues, readRecords, readValues } from "../support/client.ts";
 import { runDchat } from "../support/dchat.ts";
-import { kcatConsume, kcatProduce, kcatRecords } from "../support/kcat.ts";
 import { chatCommandLine, PtyChat } from "./pty.ts";
 
 let brokers = "";
-const seed = readFileSync(join(repoRoot, "..", "shared", "fixtures", "seed-chat", "messages.jsonl"), "utf8")
+const seed = readFileSync(join(repoRoot, "test", "fixtures", "seed-chat", "messages.jsonl"), "utf8")
   .trim()
   .split("\n");
 
@@ -43,7 +43,7 @@ async function chatGroups(clientId?: string): Promise<string[]> {
 }
 
 function records(topic: string): { sender: string; message: string; end: boolean; timestamp: string }[] {
-  return kcatConsume(brokers, topic).map((value) => JSON.parse(value));
+  return readValues(brokers, topic).map((value) => JSON.parse(value));
 }
 
 describe("dchat chat in a terminal", () => {
@@ -52,7 +52,7 @@ describe("dchat chat in a terminal", () => {
     for (const client of clients) client.proc.kill("SIGKILL");
   });
 
-  test("two clients talk in Hangul and English; kcat writes seed records; exit leaves as the original", async () => {
+  test("two clients talk in Hangul and English; librdkafka writes seed records; exit leaves as the original", async () => {
     const room = uniqueName("chat-e2e");
     const clientId = uniqueName("dchat-e2e");
     const a = new PtyChat(["--room", room, "--user", "민수", "--brokers", brokers, "--client-id", clientId]);
@@ -73,7 +73,7 @@ describe("dchat chat in a terminal", () => {
     b.type("hi 민수, 반가워요!\r");
     await a.untilText("alex: hi 민수, 반가워요!");
 
-    kcatProduce(brokers, room, seed.slice(0, 5));
+    produceValues(brokers, room, seed.slice(0, 5));
     await a.untilText("user1: my name is kyuseok");
     await b.untilText("user1: my name is kyuseok");
     // Both have received records, so both are members of their own group by now.
@@ -95,7 +95,7 @@ describe("dchat chat in a terminal", () => {
     expect(leave).toBeDefined();
     if (leave) {
       expect(leave.message).toBe("\nUser [alex] has exited the chatroom.");
-      expect(kcatConsume(brokers, room)).toContain(
+      expect(readValues(brokers, room)).toContain(
         encode(leaveRecord("alex", new Date(0)))
           .toString()
           .replace(/"timestamp": "[^"]*"/, `"timestamp": "${leave.timestamp}"`),
@@ -114,7 +114,7 @@ describe("dchat chat in a terminal", () => {
 
   test("--mouse: the wheel scrolls the room; reporting is off again after leaving", async () => {
     const room = uniqueName("chat-mouse");
-    kcatProduce(
+    produceValues(
       brokers,
       room,
       Array.from({ length: 30 }, (_, i) =>
@@ -162,7 +162,7 @@ describe("dchat chat in a terminal", () => {
 
   test("history: the last N records on join; resize redraws without losing the input", async () => {
     const room = uniqueName("chat-hist");
-    kcatProduce(brokers, room, seed.slice(0, 20));
+    produceValues(brokers, room, seed.slice(0, 20));
     const c = new PtyChat(["--room", room, "--user", "late", "--history", "3", "--brokers", brokers], {
       cols: 60,
       rows: 14,
@@ -187,7 +187,7 @@ describe("dchat chat in a terminal", () => {
 
   test("without a terminal: stdin lines are sent, records printed one per line, EOF leaves", async () => {
     const room = uniqueName("chat-plain");
-    kcatProduce(brokers, room, [
+    produceValues(brokers, room, [
       seed[2] as string,
       JSON.stringify({ sender: "x\u001b]0;t\u0007", message: "a\u001b[2Jb", end: false }),
     ]);
@@ -238,7 +238,7 @@ describe("dchat chat in a terminal", () => {
       env: { PATH: process.env.PATH ?? "", HOME: join(repoRoot, ".tmp", "home") },
     });
     expect(await proc.exited).toBe(0);
-    const mine = kcatRecords(brokers, room).filter((r) => r.key === "민수");
+    const mine = readRecords(brokers, room).filter((r) => r.key === "민수");
     expect(new Set(mine.map((r) => r.partition)).size).toBe(1);
     // Joined, the messages, left: in the order written, since they share the partition.
     expect(mine.map((r) => (JSON.parse(r.value) as { message: string }).message)).toEqual([

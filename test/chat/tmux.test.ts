@@ -8,7 +8,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { brokerAddress, repoRoot, uniqueName } from "../support/broker.ts";
-import { kcatConsume, kcatProduce } from "../support/kcat.ts";
+import { produceValues, readValues } from "../support/client.ts";
 
 const binary = join(repoRoot, "dist", "dchat");
 const hasChat = existsSync(binary) && spawnSync(binary, ["chat", "--help"]).status === 0;
@@ -93,7 +93,7 @@ describe.skipIf(skip)("dist/dchat chat in tmux", () => {
     expect(paneInfo("#{pane_dead_status}")).toBe("0");
     expect(paneInfo("#{alternate_on}")).toBe("0");
     expect(capture()).not.toContain("YOU:");
-    const last = JSON.parse(kcatConsume(brokers, room).at(-1) ?? "{}");
+    const last = JSON.parse(readValues(brokers, room).at(-1) ?? "{}");
     expect(last).toMatchObject({
       sender: "철수",
       end: true,
@@ -115,10 +115,10 @@ describe.skipIf(skip)("dist/dchat chat in tmux", () => {
     tmux("send-keys", "-t", "duo:friend", "Enter");
     await until("영희 to see the answer", () => capture("duo").includes("tom: yes! 김치찌개 먹었어"));
     const seed = readFileSync(
-      join(repoRoot, "..", "shared", "fixtures", "seed-chat", "messages.jsonl"),
+      join(repoRoot, "test", "fixtures", "seed-chat", "messages.jsonl"),
       "utf8",
     ).split("\n");
-    kcatProduce(brokers, room, seed.slice(2, 5));
+    produceValues(brokers, room, seed.slice(2, 5));
     await until(
       "the seed records",
       () =>
@@ -136,7 +136,7 @@ describe.skipIf(skip)("dist/dchat chat in tmux", () => {
     tmux("send-keys", "-t", "duo:0", "-l", "exit");
     tmux("send-keys", "-t", "duo:0", "Enter");
     await until("both to exit", () => tmux("has-session", "-t", "duo").status !== 0);
-    const leaves = kcatConsume(brokers, room)
+    const leaves = readValues(brokers, room)
       .map((v) => JSON.parse(v))
       .filter((r) => r.end);
     expect(leaves.map((r) => [r.sender, r.message])).toEqual([
