@@ -81,22 +81,30 @@ function payloadLines(count: number): string {
 interface Measured {
   name: string;
   seconds: number;
+  /** User and system CPU time: on a shared machine the steadier figure. */
+  cpuSeconds: number;
   rssMB: number;
   note?: string;
 }
 
-/** Runs `command` to completion; wall time, and its own peak RSS from GNU time (%M, KiB). */
+/** Runs `command` to completion; wall time, and its own CPU time and peak RSS from GNU time. */
 function measure(name: string, command: string[]): Measured & { stdout: string } {
   const started = performance.now();
-  const proc = Bun.spawnSync(["/usr/bin/time", "-f", "__peak_rss_kib=%M", ...command], {
+  const proc = Bun.spawnSync(["/usr/bin/time", "-f", "__peak_rss_kib=%M cpu=%U+%S", ...command], {
     stdout: "pipe",
     stderr: "pipe",
   });
   const seconds = (performance.now() - started) / 1000;
   const stderr = proc.stderr.toString();
   if (proc.exitCode !== 0) throw new Error(`${name} failed (${proc.exitCode}): ${stderr.slice(0, 2000)}`);
-  const kib = Number(/__peak_rss_kib=(\d+)/.exec(stderr)?.[1] ?? 0);
-  return { name, seconds, rssMB: kib / 1024, stdout: proc.stdout.toString() };
+  const [, kib, user, system] = /__peak_rss_kib=(\d+) cpu=([\d.]+)\+([\d.]+)/.exec(stderr) ?? [];
+  return {
+    name,
+    seconds,
+    cpuSeconds: Number(user) + Number(system),
+    rssMB: Number(kib) / 1024,
+    stdout: proc.stdout.toString(),
+  };
 }
 
 function kafkaTool(): string[] {
@@ -183,11 +191,11 @@ for (let round = 1; round <= RUNS; round++) {
 
   console.log(`\nround ${round} of ${RUNS} (load average before ${loadBefore}, after ${load()})`);
   console.log(
-    `${"reader".padEnd(40)} ${"seconds".padStart(8)} ${"records/s".padStart(11)} ${"peak RSS".padStart(9)}`,
+    `${"reader".padEnd(40)} ${"seconds".padStart(8)} ${"records/s".padStart(11)} ${"CPU s".padStart(7)} ${"peak RSS".padStart(9)}`,
   );
   for (const m of [perf, floor, original, dchat, noStats]) {
     console.log(
-      `${m.name.padEnd(40)} ${m.seconds.toFixed(2).padStart(8)} ${Math.round(rate(m)).toLocaleString("en-US").padStart(11)} ${`${m.rssMB.toFixed(0)} MB`.padStart(9)}${m.note ? `   (${m.note})` : ""}`,
+      `${m.name.padEnd(40)} ${m.seconds.toFixed(2).padStart(8)} ${Math.round(rate(m)).toLocaleString("en-US").padStart(11)} ${m.cpuSeconds.toFixed(2).padStart(7)} ${`${m.rssMB.toFixed(0)} MB`.padStart(9)}${m.note ? `   (${m.note})` : ""}`,
     );
   }
   for (const m of [dchat, noStats]) {
