@@ -33,6 +33,8 @@ export interface RunOptions {
   stats: boolean;
   now: () => Date;
   warn: (line: string) => void;
+  /** Records archived so far out of the run's backlog (offsets to read), after every batch. */
+  progress?: (done: number, total: number) => void;
 }
 
 export interface PartitionReport {
@@ -140,8 +142,13 @@ async function runLocked(
   const counts = emptyCounts();
   const batches = new Map<string, PartitionBatch>();
   const inFlight = new InFlight();
+  const backlog = [...reports.values()].reduce((sum, r) => sum + (r.to - r.from), 0);
+  let archived = 0;
+  if (backlog > 0) options.progress?.(0, backlog);
   for (const report of reports.values()) {
     const onCommit = (outcome: CommitOutcome) => {
+      archived += outcome.rows;
+      options.progress?.(archived, backlog);
       report.records += outcome.rows;
       report.bad += outcome.bad;
       report.files += outcome.files;
