@@ -1,7 +1,8 @@
 /**
  * Worker entry: prepares the batches it is sent, in the order they arrive (everything but the
  * raw file, whose bytes go back to be committed in order), and answers each with the result (or
- * the failure's message). See committer.ts.
+ * the failure's message). See committer.ts. Under the crash test's switch it counts the steps it
+ * passes on the main thread's counters (crashpoint.ts).
  */
 import { type CommitJob, prepareBatch } from "./commit.ts";
 import { adoptCrashCounters } from "./crashpoint.ts";
