@@ -2,15 +2,16 @@
  * `dchat audit` (one archiving run) and `dchat audit stats` (statistics over an archive).
  * Flags and environment in, exit code or UserError out; the work is in run.ts and read.ts.
  */
-import { resolve } from "node:path";
 import { type Command, type Io, parseFlags, positiveInt } from "../cli.ts";
 import { kafkaFlags, kafkaFlagsHelp, kafkaSettings } from "../config.ts";
 import { ExitCode, UserError, usageError } from "../errors.ts";
 import { connectKafka, isKafkaError, kafkaFailure } from "../kafka.ts";
+import { reportCommand, reportHelp, reportUsage } from "../report/command.ts";
 import { startCommitter } from "./committer.ts";
 import { progressBar } from "./progress.ts";
 import { readMessages } from "./read.ts";
 import { type RunReport, runAudit } from "./run.ts";
+import { archiveDir, selection, selectionFlags } from "./selection.ts";
 import { kafkaSource } from "./source.ts";
 import { addMessage, emptyTally, settle, summarize } from "./stats.ts";
 import { count, renderSummary } from "./table.ts";
@@ -20,6 +21,7 @@ const LIMITS = { maxRecords: 50_000, maxBytes: 2 * 1024 * 1024 };
 
 const help = `usage: dchat audit [--rooms a,b | --room-pattern REGEX] [--out DIR] [--top N] [--no-stats] [--json] [--file-records N]
        dchat audit stats [--dir DIR] [--room R] [--since YYYY-MM-DD] [--until YYYY-MM-DD] [--top N] [--json]
+${reportUsage}
 
 Archives every record that is new since the previous run, from every partition of every audited
 room, into Parquet under DIR, exactly once even if a run is killed; then prints a summary and the
@@ -38,6 +40,8 @@ rate, time left). Made to run hourly from cron or a systemd timer.
 stats: user count, word count and time count over message_processed (or an archive written by
 the original Spark job) in DIR [$AUDIT_PATH], optionally one room and a date range (local dates,
 inclusive).
+
+${reportHelp}
 
 Layout: DIR/messages_audit/room=<room>/<topic>+<partition>+<first>+<last>.parquet (every record),
 DIR/message_processed/date=YYYY-MM-DD/… (the original DAG's view), DIR/_dchat_audit_state.json.
@@ -59,21 +63,10 @@ const runFlags = {
 } as const;
 
 const statsFlags = {
-  dir: { type: "string" },
-  room: { type: "string" },
-  since: { type: "string" },
-  until: { type: "string" },
+  ...selectionFlags,
   top: { type: "string" },
   json: { type: "boolean" },
 } as const;
-
-function archiveDir(flag: string | undefined, env: Io["env"], name: string): string | UserError {
-  const dir = flag ?? env.AUDIT_PATH;
-  if (dir === undefined || dir === "") {
-    return usageError(`no archive directory: give ${name} DIR or set AUDIT_PATH`);
-  }
-  return resolve(dir);
-}
 
 function roomPattern(text: string | undefined): RegExp | undefined | UserError {
   if (text === undefined) return undefined;
@@ -82,16 +75,6 @@ function roomPattern(text: string | undefined): RegExp | undefined | UserError {
   } catch (error) {
     return usageError(`--room-pattern is not a valid regular expression: ${(error as Error).message}`);
   }
-}
-
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-
-function dateFlag(value: string | undefined, flag: string): string | undefined | UserError {
-  if (value === undefined) return undefined;
-  if (!DATE.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`))) {
-    return usageError(`stats ${flag} must be a date like 2024-08-26, got "${value}"`);
-  }
-  return value;
 }
 
 function printReport(
@@ -199,21 +182,13 @@ async function statsCommand(argv: string[], io: Io): Promise<number | UserError>
   const parsed = parseFlags(argv, statsFlags, "audit", { positionals: false });
   if (parsed instanceof UserError) return parsed;
   const { values } = parsed;
-  const dir = archiveDir(values.dir, io.env, "--dir");
-  if (dir instanceof UserError) return dir;
-  const since = dateFlag(values.since, "--since");
-  if (since instanceof UserError) return since;
-  const until = dateFlag(values.until, "--until");
-  if (until instanceof UserError) return until;
+  const selected = selection(values, io.env, "stats");
+  if (selected instanceof UserError) return selected;
+  const { dir, filter } = selected;
   const top = positiveInt(values.top, "--top") ?? DEFAULT_TOP;
   if (top instanceof UserError) return top;
 
   const tally = emptyTally();
-  const filter = {
-    ...(values.room !== undefined ? { room: values.room.normalize("NFC").trim() } : {}),
-    ...(since !== undefined ? { since } : {}),
-    ...(until !== undefined ? { until } : {}),
-  };
   const read = await readMessages(dir, filter, (m) => addMessage(tally, m.sender, m.message, m.localMicros));
   if (read instanceof UserError) return read;
   const summary = summarize(settle(tally), top);
@@ -230,6 +205,8 @@ export const auditCommand: Command = {
   summary: "archive every chat record to Parquet exactly once, and show statistics",
   help,
   run(argv, io) {
-    return argv[0] === "stats" ? statsCommand(argv.slice(1), io) : runCommand(argv, io);
+    if (argv[0] === "stats") return statsCommand(argv.slice(1), io);
+    if (argv[0] === "report") return reportCommand(argv.slice(1), io);
+    return runCommand(argv, io);
   },
 };
