@@ -9,10 +9,11 @@ import { chatCommand } from "./lib/chat/command.ts";
 import type { Command, Io } from "./lib/cli.ts";
 import { ExitCode, isUserError } from "./lib/errors.ts";
 import { moviesCommand } from "./lib/movies/command.ts";
+import { roomsCommand } from "./lib/rooms-command.ts";
 import { sendCommand } from "./lib/send.ts";
 import pkg from "./package.json" with { type: "json" };
 
-const commands: Command[] = [chatCommand, botCommand, auditCommand, sendCommand, moviesCommand];
+const commands: Command[] = [chatCommand, botCommand, auditCommand, sendCommand, moviesCommand, roomsCommand];
 
 function mainHelp(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

@@ -1,32 +1,40 @@
 /**
- * `bun bench/audit/run.ts [--records N]` — one `dchat audit` run over N (default 1,000,000) chat
- * records in a 3-partition room, side by side in the same invocation with the reference readers
- * of the same records on the same broker:
- *   - kcat -C -e to /dev/null (librdkafka: the floor a consumer can reach),
- *   - Kafka's own org.apache.kafka.tools.ConsumerPerformance,
- *   - the original's path: a kafka-python consumer decoding the JSON (PyPI, venv under .cache/).
- * Prints records/s, peak RSS and ratios, then where dchat's time goes (fetch, decode, encode,
- * write). The archive is left in .cache/bench/audit-archive for bench/stats; the topic is deleted.
+ * `bun bench/audit/run.ts [--records N] [--runs R]` — `dchat audit` (the compiled dist/dchat, built
+ * first) over N (default 1,000,000) chat records in a 3-partition room, side by side in the same
+ * invocation with reference readers of the same records on the same broker, R rounds (default 1):
+ *   - Kafka's own org.apache.kafka.tools.ConsumerPerformance (the goal: dchat archives in no more
+ *     wall time than it takes to merely read),
+ *   - librdkafka through confluent-kafka (the floor a consumer can reach; kcat's engine),
+ *   - the original's path: kafka-python 2.0.2 decoding the JSON (both from .cache/py, pinned in
+ *     test/requirements.txt).
+ * Prints the machine (CPU, cores, load), records/s, peak RSS and ratios, then where dchat's time
+ * goes. The archive is left in .cache/bench/audit-archive for bench/stats; the topic is deleted.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { availableParallelism, loadavg } from "node:os";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { availableParallelism, loadavg, totalmem } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { encode } from "../../lib/wire.ts";
 import { brokerAddress, repoRoot } from "../../test/support/broker.ts";
 import { breakdown } from "./breakdown.ts";
 
-const { values } = parseArgs({ options: { records: { type: "string", default: "1000000" } } });
+const { values } = parseArgs({
+  options: { records: { type: "string", default: "1000000" }, runs: { type: "string", default: "1" } },
+});
 const N = Number(values.records);
+const RUNS = Number(values.runs);
 const cache = join(repoRoot, ".cache", "bench");
 const archive = join(cache, "audit-archive");
-const venv = join(repoRoot, ".cache", "audit-bench-venv");
+const python = join(repoRoot, ".cache", "py", "bin", "python");
+if (!existsSync(python)) throw new Error(`${python} is missing: run npm test once (it installs .cache/py)`);
 mkdirSync(cache, { recursive: true });
+const built = spawnSync(process.execPath, [join(repoRoot, "scripts", "build.ts")], { encoding: "utf8" });
+if (built.status !== 0) throw new Error(`build failed: ${built.stderr}`);
+const binary = join(repoRoot, "dist", "dchat");
 
 const brokers = await brokerAddress();
 const topic = `bench-audit-${crypto.randomUUID().slice(0, 8)}`;
-
 const SENDERS = ["민수", "지현", "kyuseok", "say", "joo", "user1", "[bot]", "[INFO]"];
 const WORDS = [
   "안녕하세요",
@@ -73,22 +81,30 @@ function payloadLines(count: number): string {
 interface Measured {
   name: string;
   seconds: number;
+  /** User and system CPU time: on a shared machine the steadier figure. */
+  cpuSeconds: number;
   rssMB: number;
   note?: string;
 }
 
-/** Runs `command` to completion; wall time, and its own peak RSS from GNU time (%M, KiB). */
+/** Runs `command` to completion; wall time, and its own CPU time and peak RSS from GNU time. */
 function measure(name: string, command: string[]): Measured & { stdout: string } {
   const started = performance.now();
-  const proc = Bun.spawnSync(["/usr/bin/time", "-f", "__peak_rss_kib=%M", ...command], {
+  const proc = Bun.spawnSync(["/usr/bin/time", "-f", "__peak_rss_kib=%M cpu=%U+%S", ...command], {
     stdout: "pipe",
     stderr: "pipe",
   });
   const seconds = (performance.now() - started) / 1000;
   const stderr = proc.stderr.toString();
   if (proc.exitCode !== 0) throw new Error(`${name} failed (${proc.exitCode}): ${stderr.slice(0, 2000)}`);
-  const kib = Number(/__peak_rss_kib=(\d+)/.exec(stderr)?.[1] ?? 0);
-  return { name, seconds, rssMB: kib / 1024, stdout: proc.stdout.toString() };
+  const [, kib, user, system] = /__peak_rss_kib=(\d+) cpu=([\d.]+)\+([\d.]+)/.exec(stderr) ?? [];
+  return {
+    name,
+    seconds,
+    cpuSeconds: Number(user) + Number(system),
+    rssMB: Number(kib) / 1024,
+    stdout: proc.stdout.toString(),
+  };
 }
 
 function kafkaTool(): string[] {
@@ -100,9 +116,13 @@ const load = () =>
   loadavg()
     .map((l) => l.toFixed(2))
     .join(" ");
+const cpu = /^model name\s*:\s*(.+)$/m.exec(readFileSync("/proc/cpuinfo", "utf8"))?.[1] ?? "unknown CPU";
 console.log(
-  `bench/audit: ${N.toLocaleString("en-US")} records, 3 partitions, topic ${topic}, broker ${brokers}; ` +
-    `${availableParallelism()} cores, load average ${load()}`,
+  `machine: ${cpu}, ${availableParallelism()} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; load average ${load()} ` +
+    "(the broker and anything else running share these cores)",
+);
+console.log(
+  `bench/audit: ${N.toLocaleString("en-US")} records, 3 partitions, topic ${topic}, broker ${brokers}, ${RUNS} round(s)`,
 );
 const payloadFile = join(cache, `payload-${N}.txt`);
 if (!existsSync(payloadFile)) writeFileSync(payloadFile, payloadLines(N));
@@ -111,15 +131,10 @@ if (!existsSync(payloadFile)) writeFileSync(payloadFile, payloadLines(N));
   await createTopic(kafkaFor(brokers), topic, 3);
 }
 // Round-robin over the 3 partitions, as equal as a room's traffic would be.
-const produced = measure("produce (kcat -P)", [
+const produced = measure("produce (confluent-kafka)", [
   "sh",
   "-c",
-  `${[0, 1, 2]
-    .map(
-      (p) =>
-        `awk 'NR % 3 == ${p}' ${payloadFile} | kcat -P -b ${brokers} -t ${topic} -p ${p} -X compression.codec=none -X linger.ms=50 -X batch.num.messages=10000`,
-    )
-    .join(" & ")} & wait`,
+  `'${python}' '${join(import.meta.dir, "produce.py")}' ${brokers} ${topic} 3 < '${payloadFile}'`,
 ]);
 const bytes = Bun.file(payloadFile).size - N;
 console.log(
@@ -127,117 +142,73 @@ console.log(
 );
 
 // --- readers -----------------------------------------------------------------------------------
-const results: Measured[] = [];
-function report(m: Measured): void {
-  results.push(m);
-  console.log(`  measured ${m.name}: ${m.seconds.toFixed(2)} s`);
+function consumerPerformance(): Measured {
+  const perf = measure("Kafka ConsumerPerformance", [
+    ...kafkaTool(),
+    "org.apache.kafka.tools.ConsumerPerformance",
+    "--bootstrap-server",
+    brokers,
+    "--topic",
+    topic,
+    "--num-records",
+    String(N),
+    "--timeout",
+    "60000",
+  ]);
+  const fields = (perf.stdout.trim().split("\n").at(-1) ?? "").split(",").map((f) => f.trim());
+  // start.time, end.time, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec, rebalance.time.ms, fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec
+  perf.note = `own figure ${Number(fields[5]).toFixed(0)} rec/s, ${Number(fields[9]).toFixed(0)} fetching; JVM start included`;
+  return perf;
 }
 
-const kcat = measure("kcat -C -e > /dev/null", [
-  "sh",
-  "-c",
-  `kcat -C -b ${brokers} -t ${topic} -o beginning -e -q > /dev/null`,
-]);
-report(kcat);
-
-const perf = measure("Kafka ConsumerPerformance", [
-  ...kafkaTool(),
-  "org.apache.kafka.tools.ConsumerPerformance",
-  "--bootstrap-server",
-  brokers,
-  "--topic",
-  topic,
-  "--num-records",
-  String(N),
-  "--timeout",
-  "60000",
-]);
-const perfLine = perf.stdout.trim().split("\n").at(-1) ?? "";
-const perfFields = perfLine.split(",").map((f) => f.trim());
-// start.time, end.time, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec, rebalance.time.ms, fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec
-perf.note = `tool's own figure: ${Number(perfFields[5]).toFixed(0)} records/s (${perfFields[9] ? `${Number(perfFields[9]).toFixed(0)} records/s fetching` : "n/a"}), JVM start included in the wall time`;
-report(perf);
-
-if (!existsSync(join(venv, "bin", "python"))) {
-  spawnSync("python3", ["-m", "venv", venv], { stdio: "inherit" });
-  spawnSync(join(venv, "bin", "pip"), ["install", "-q", "kafka-python"], { stdio: "inherit" });
+function dchatAudit(name: string, out: string, flags: string[]): Measured {
+  rmSync(out, { recursive: true, force: true });
+  return measure(name, [binary, "audit", "--out", out, "--rooms", topic, "--brokers", brokers, ...flags]);
 }
-const python = `
-import json, sys
-from kafka import KafkaConsumer
-n = int(sys.argv[3])
-c = KafkaConsumer(sys.argv[2], bootstrap_servers=sys.argv[1], auto_offset_reset="earliest",
-                  enable_auto_commit=False, group_id=None, consumer_timeout_ms=30000,
-                  value_deserializer=lambda v: json.loads(v.decode("utf-8")))
-count = 0
-for record in c:
-    count += 1
-    if count >= n:
-        break
-assert count == n, count
-`;
-report(
-  measure("kafka-python + json (original's path)", [
-    join(venv, "bin", "python"),
-    "-c",
+
+const rate = (m: Measured) => N / m.seconds;
+const summary: string[] = [];
+for (let round = 1; round <= RUNS; round++) {
+  const loadBefore = load();
+  const perf = consumerPerformance();
+  const floor = measure("librdkafka (confluent-kafka), dropped", [
     python,
+    join(import.meta.dir, "librdkafka_consume.py"),
     brokers,
     topic,
     String(N),
-  ]),
-);
-
-rmSync(archive, { recursive: true, force: true });
-const dchat = measure("dchat audit (one run)", [
-  process.execPath,
-  join(repoRoot, "test", "audit", "entry.ts"),
-  "--out",
-  archive,
-  "--rooms",
-  topic,
-  "--brokers",
-  brokers,
-  "--top",
-  "5",
-]);
-dchat.note = "includes the run summary's statistics (Intl.Segmenter over every message)";
-report(dchat);
-const dchatNoStats = (() => {
-  rmSync(`${archive}-nostats`, { recursive: true, force: true });
-  const m = measure("dchat audit --no-stats", [
-    process.execPath,
-    join(repoRoot, "test", "audit", "entry.ts"),
-    "--out",
-    `${archive}-nostats`,
-    "--rooms",
-    topic,
-    "--brokers",
-    brokers,
-    "--no-stats",
   ]);
+  const original = measure("kafka-python 2.0.2 + json (original's)", [
+    python,
+    join(import.meta.dir, "original.py"),
+    brokers,
+    topic,
+    String(N),
+  ]);
+  const dchat = dchatAudit("dchat audit (statistics on)", archive, ["--top", "5"]);
+  const noStats = dchatAudit("dchat audit --no-stats", `${archive}-nostats`, ["--no-stats"]);
   rmSync(`${archive}-nostats`, { recursive: true, force: true });
-  return m;
-})();
-report(dchatNoStats);
 
-// --- report ------------------------------------------------------------------------------------
-const rate = (m: Measured) => N / m.seconds;
-const original = results[2] as Measured;
-console.log("");
-console.log(
-  `${"reader".padEnd(40)} ${"seconds".padStart(8)} ${"records/s".padStart(11)} ${"peak RSS".padStart(9)}`,
-);
-for (const m of results) {
+  console.log(`\nround ${round} of ${RUNS} (load average before ${loadBefore}, after ${load()})`);
   console.log(
-    `${m.name.padEnd(40)} ${m.seconds.toFixed(2).padStart(8)} ${Math.round(rate(m)).toLocaleString("en-US").padStart(11)} ${`${m.rssMB.toFixed(0)} MB`.padStart(9)}${m.note ? `   (${m.note})` : ""}`,
+    `${"reader".padEnd(40)} ${"seconds".padStart(8)} ${"records/s".padStart(11)} ${"CPU s".padStart(7)} ${"peak RSS".padStart(9)}`,
   );
+  for (const m of [perf, floor, original, dchat, noStats]) {
+    console.log(
+      `${m.name.padEnd(40)} ${m.seconds.toFixed(2).padStart(8)} ${Math.round(rate(m)).toLocaleString("en-US").padStart(11)} ${m.cpuSeconds.toFixed(2).padStart(7)} ${`${m.rssMB.toFixed(0)} MB`.padStart(9)}${m.note ? `   (${m.note})` : ""}`,
+    );
+  }
+  for (const m of [dchat, noStats]) {
+    const line =
+      `${m.name}: ${(perf.seconds / m.seconds).toFixed(2)}× ConsumerPerformance (wall time), ` +
+      `${(rate(m) / rate(original)).toFixed(1)}× the original's path, ${(rate(m) / rate(floor)).toFixed(2)}× librdkafka, ` +
+      `peak RSS ${m.rssMB.toFixed(0)} MB`;
+    console.log(line);
+    if (m === dchat) summary.push(`round ${round} (load ${loadBefore}): ${line}`);
+  }
 }
-console.log("");
-for (const m of [dchat, dchatNoStats]) {
-  console.log(
-    `${m.name}: ${(rate(m) / rate(original)).toFixed(2)}× the original's path, ${(rate(m) / rate(kcat)).toFixed(2)}× kcat, ${(rate(m) / rate(perf)).toFixed(2)}× ConsumerPerformance (wall time)`,
-  );
-}
+if (RUNS > 1) console.log(`\n${summary.join("\n")}`);
+
 console.log("");
 console.log(await breakdown({ payloadFile, sample: 100_000, brokers, topic, records: N }));
 {

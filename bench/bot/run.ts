@@ -1,14 +1,17 @@
 /**
- * bench/bot: `dchat bot` under load on the local broker — N questions per second spread over
- * 10 rooms for D seconds — reporting answers/s, question → answer latency (p50/p99/max, as a
- * read_committed reader sees it) and the bot's peak RSS; beside it, the broker's raw produce →
- * consume latency floor for a record of the same size from Kafka's own EndToEndLatency tool.
- * Then the lookup micro-benchmark (lookup.ts).
+ * bench/bot: `dchat bot` on the local broker in two phases — under load (N questions per second
+ * spread over 10 rooms for D seconds) and nearly idle (1 question per second, where a question
+ * waits for nothing but its own transaction) — reporting answers/s, question → answer latency
+ * (p50/p99/max, as a read_committed reader sees it) and the bot's peak RSS; beside it, the
+ * broker's raw produce → consume latency floor for a record of the same size from Kafka's own
+ * EndToEndLatency tool. Then the lookup micro-benchmark (lookup.ts).
  *
- *   bun bench/bot/run.ts [--rate 1000] [--seconds 20] [--brokers host:port] [--bot-log-level debug] [--bot-log FILE]   ($DCHAT_BIN: the dchat to run)
+ *   bun bench/bot/run.ts [--rate 1000] [--seconds 20] [--low-rate 1] [--low-seconds 20] [--brokers host:port]
+ *                        [--bot-log-level debug] [--bot-log FILE]   ($DCHAT_BIN: the dchat to run)
  */
 import { spawnSync } from "node:child_process";
 import { appendFileSync, existsSync, readFileSync } from "node:fs";
+import { loadavg } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { REPLY_TO_HEADER } from "../../lib/bot/run.ts";
@@ -22,6 +25,8 @@ const { values } = parseArgs({
   options: {
     rate: { type: "string" },
     seconds: { type: "string" },
+    "low-rate": { type: "string" },
+    "low-seconds": { type: "string" },
     brokers: { type: "string" },
     "bot-log-level": { type: "string" },
     "bot-log": { type: "string" },
@@ -29,6 +34,8 @@ const { values } = parseArgs({
 });
 const rate = Number(values.rate ?? 1000);
 const seconds = Number(values.seconds ?? 20);
+const lowRate = Number(values["low-rate"] ?? 1);
+const lowSeconds = Number(values["low-seconds"] ?? 20);
 const brokers = values.brokers ?? (await brokerAddress());
 const ROOMS = 10;
 const TICK_MS = 10;
@@ -92,14 +99,32 @@ const rssTimer = setInterval(() => {
 // view of latency: question's Kafka timestamp → answer committed.
 const ready = new Set<string>();
 const botLog = values["bot-log"];
-const botLatencies: number[] = [];
 /** With --bot-log-level debug the bot reports each transaction: what it carried and how long it took. */
 interface Transaction {
   batches: number;
   answers: number;
   ms: number;
 }
-const transactions: Transaction[] = [];
+/** What one phase collects; the log reader and the answer reader write into the current one. */
+interface Phase {
+  rate: number;
+  seconds: number;
+  latencies: number[];
+  botLatencies: number[];
+  transactions: Transaction[];
+  duplicates: number;
+  answered: number;
+}
+const newPhase = (rate: number, seconds: number): Phase => ({
+  rate,
+  seconds,
+  latencies: [],
+  botLatencies: [],
+  transactions: [],
+  duplicates: 0,
+  answered: 0,
+});
+let current = newPhase(0, 0);
 const reading = (async () => {
   const decoder = new TextDecoder();
   let buffered = "";
@@ -111,8 +136,9 @@ const reading = (async () => {
     for (const line of lines) {
       const entry = JSON.parse(line) as { event: string; rooms?: string[]; latencyMs?: number };
       if (entry.event === "assigned") for (const room of entry.rooms ?? []) ready.add(room);
-      if (entry.event === "answer" && entry.latencyMs !== undefined) botLatencies.push(entry.latencyMs);
-      if (entry.event === "transaction") transactions.push(entry as unknown as Transaction);
+      if (entry.event === "answer" && entry.latencyMs !== undefined)
+        current.botLatencies.push(entry.latencyMs);
+      if (entry.event === "transaction") current.transactions.push(entry as unknown as Transaction);
     }
   }
 })();
@@ -129,8 +155,6 @@ if (ready.size < ROOMS) {
 
 // Answers as a chat client sees them: read_committed, from now on.
 const sentAt = new Map<string, number>();
-const latencies: number[] = [];
-let duplicates = 0;
 const seen = new Set<string>();
 const reader = kafka.consumer({
   groupId: uniqueName("bench-bot-reader"),
@@ -143,57 +167,105 @@ await reader.run({
   eachMessage: async ({ message }) => {
     const replyTo = message.headers?.[REPLY_TO_HEADER]?.toString();
     if (replyTo === undefined) return;
-    if (seen.has(replyTo)) duplicates++;
+    if (seen.has(replyTo)) current.duplicates++;
+    else current.answered++;
     seen.add(replyTo);
     const started = sentAt.get(replyTo);
-    if (started !== undefined) latencies.push(performance.now() - started);
+    if (started !== undefined) current.latencies.push(performance.now() - started);
   },
 });
 await Bun.sleep(2000);
 
 const producer = kafka.producer();
 await producer.connect();
-const perTick = Math.max(1, Math.round((rate * TICK_MS) / 1000));
-const total = Math.round(rate * seconds);
-let sent = 0;
-const began = performance.now();
-const cpuAtStart = cpuSeconds();
-const inFlight: Promise<void>[] = [];
-while (sent < total) {
-  const due = Math.min(total, Math.floor(((performance.now() - began) / 1000) * rate) + perTick);
-  if (due > sent) {
-    const batch: { room: string; value: Buffer }[] = [];
-    for (; sent < due; sent++) {
-      const record = textRecord(`user-${String(sent % 5000).padStart(4, "0")}`, question, new Date());
-      batch.push({ room: rooms[sent % ROOMS] as string, value: encode(record) });
+let sentTotal = 0;
+
+function percentiles(values: number[]): (p: number) => number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return (p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+}
+
+/** Sends `rate` questions a second for `seconds`, waits for their answers, prints the phase. */
+async function runPhase(rate: number, seconds: number): Promise<Phase> {
+  const phase = newPhase(rate, seconds);
+  current = phase;
+  const tickMs = Math.max(TICK_MS, Math.min(1000, 1000 / rate));
+  const perTick = Math.max(1, Math.round((rate * tickMs) / 1000));
+  const total = Math.round(rate * seconds);
+  let sent = 0;
+  const began = performance.now();
+  const cpuAtStart = cpuSeconds();
+  const inFlight: Promise<void>[] = [];
+  while (sent < total) {
+    const due = Math.min(total, Math.floor(((performance.now() - began) / 1000) * rate) + perTick);
+    if (due > sent) {
+      const batch: { room: string; value: Buffer }[] = [];
+      for (; sent < due; sent++, sentTotal++) {
+        const record = textRecord(`user-${String(sentTotal % 5000).padStart(4, "0")}`, question, new Date());
+        batch.push({ room: rooms[sentTotal % ROOMS] as string, value: encode(record) });
+      }
+      const started = performance.now();
+      inFlight.push(
+        producer
+          .sendBatch({
+            topicMessages: rooms
+              .map((room) => ({
+                topic: room,
+                messages: batch.filter((b) => b.room === room).map((b) => ({ value: b.value })),
+              }))
+              .filter((t) => t.messages.length > 0),
+          })
+          .then((metadata) => {
+            for (const m of metadata) {
+              const count = batch.filter((b) => b.room === m.topicName).length;
+              for (let i = 0; i < count; i++)
+                sentAt.set(
+                  `${m.topicName}/${m.partition}/${BigInt(m.baseOffset ?? "0") + BigInt(i)}`,
+                  started,
+                );
+            }
+          }),
+      );
     }
-    const started = performance.now();
-    inFlight.push(
-      producer
-        .sendBatch({
-          topicMessages: rooms.map((room) => ({
-            topic: room,
-            messages: batch.filter((b) => b.room === room).map((b) => ({ value: b.value })),
-          })),
-        })
-        .then((metadata) => {
-          for (const m of metadata) {
-            const count = batch.filter((b) => b.room === m.topicName).length;
-            for (let i = 0; i < count; i++)
-              sentAt.set(`${m.topicName}/${m.partition}/${BigInt(m.baseOffset ?? "0") + BigInt(i)}`, started);
-          }
-        }),
+    await Bun.sleep(tickMs);
+  }
+  await Promise.all(inFlight);
+  const sendSeconds = (performance.now() - began) / 1000;
+  const drainBy = Date.now() + 30_000;
+  while (phase.answered < total && Date.now() < drainBy) await Bun.sleep(20);
+  const answerSeconds = (performance.now() - began) / 1000;
+  const botCpu = cpuSeconds() - cpuAtStart;
+  const pct = percentiles(phase.latencies);
+  const botPct = percentiles(phase.botLatencies);
+  console.log(
+    `bot: ${total} questions over ${ROOMS} rooms at ${rate}/s for ${seconds} s (record ${recordSize} B)`,
+  );
+  console.log(
+    `  sent in ${sendSeconds.toFixed(1)} s; answered ${phase.answered} (${phase.duplicates} duplicates) by ${answerSeconds.toFixed(1)} s → ${(phase.answered / answerSeconds).toFixed(0)} answers/s`,
+  );
+  console.log(
+    `  question sent → answer read ms (read_committed reader): p50 ${pct(50).toFixed(1)}  p90 ${pct(90).toFixed(1)}  p99 ${pct(99).toFixed(1)}  max ${pct(100).toFixed(1)}`,
+  );
+  console.log(
+    `  broker append → answer committed ms (bot log): p50 ${botPct(50).toFixed(0)}  p90 ${botPct(90).toFixed(0)}  p99 ${botPct(99).toFixed(0)}  max ${botPct(100).toFixed(0)}`,
+  );
+  console.log(
+    `  bot CPU ${botCpu.toFixed(1)} s in ${answerSeconds.toFixed(1)} s (${((100 * botCpu) / answerSeconds).toFixed(0)}% of one core); machine load average ${loadavg()[0]?.toFixed(1)}`,
+  );
+  if (phase.transactions.length > 0) {
+    const ms = percentiles(phase.transactions.map((t) => t.ms));
+    const answers = phase.transactions.reduce((sum, t) => sum + t.answers, 0);
+    console.log(
+      `  ${phase.transactions.length} transactions, ${(answers / phase.transactions.length).toFixed(1)} answers each; commit ms p50 ${ms(50)} p99 ${ms(99)} max ${ms(100)}`,
     );
   }
-  await Bun.sleep(TICK_MS);
+  return phase;
 }
-await Promise.all(inFlight);
-const sendSeconds = (performance.now() - began) / 1000;
-const drainBy = Date.now() + 30_000;
-while (seen.size < total && Date.now() < drainBy) await Bun.sleep(100);
-const answerSeconds = (performance.now() - began) / 1000;
-const botCpu = cpuSeconds() - cpuAtStart;
+
+const loaded = await runPhase(rate, seconds);
+const quiet = await runPhase(lowRate, lowSeconds);
 clearInterval(rssTimer);
+console.log(`  bot peak RSS ${(peakRssKb / 1024).toFixed(0)} MiB over both phases`);
 
 bot.kill("SIGTERM");
 await bot.exited;
@@ -204,35 +276,6 @@ const admin = kafka.admin();
 await admin.connect();
 await admin.deleteTopics({ topics: rooms });
 await admin.disconnect();
-
-function percentiles(values: number[]): (p: number) => number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return (p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
-}
-const pct = percentiles(latencies);
-const botPct = percentiles(botLatencies);
-console.log(
-  `bot: ${total} questions over ${ROOMS} rooms at ${rate}/s for ${seconds} s (record ${recordSize} B)`,
-);
-console.log(
-  `  sent in ${sendSeconds.toFixed(1)} s; answered ${seen.size} (${duplicates} duplicates) by ${answerSeconds.toFixed(1)} s → ${(seen.size / answerSeconds).toFixed(0)} answers/s`,
-);
-console.log(
-  `  question sent → answer read ms (read_committed reader): p50 ${pct(50).toFixed(1)}  p90 ${pct(90).toFixed(1)}  p99 ${pct(99).toFixed(1)}  max ${pct(100).toFixed(1)}`,
-);
-console.log(
-  `  broker append → answer committed ms (bot log): p50 ${botPct(50).toFixed(0)}  p90 ${botPct(90).toFixed(0)}  p99 ${botPct(99).toFixed(0)}  max ${botPct(100).toFixed(0)}`,
-);
-console.log(
-  `  bot peak RSS ${(peakRssKb / 1024).toFixed(0)} MiB; bot CPU ${botCpu.toFixed(1)} s in ${answerSeconds.toFixed(1)} s (${((100 * botCpu) / answerSeconds).toFixed(0)}% of one core); machine load average ${(await import("node:os")).loadavg()[0]?.toFixed(1)}`,
-);
-if (transactions.length > 0) {
-  const ms = percentiles(transactions.map((t) => t.ms));
-  const answers = transactions.reduce((sum, t) => sum + t.answers, 0);
-  console.log(
-    `  ${transactions.length} transactions, ${(answers / transactions.length).toFixed(1)} answers each; commit ms p50 ${ms(50)} p99 ${ms(99)} max ${ms(100)}`,
-  );
-}
 
 // The floor: one record produced (acks=all) and consumed, one at a time, by Kafka's own tool.
 const floorTopic = uniqueName("bench-bot-e2e");
@@ -263,7 +306,13 @@ console.log(
   `floor (Kafka EndToEndLatency, ${recordSize} B, acks=all): avg ${avg} ms  p50 ${p50} ms  p99 ${p99} ms`,
 );
 if (p50 === undefined) console.log(floor.split("\n").slice(-5).join("\n"));
-else console.log(`  ratio bot p99 / floor p99: ${(pct(99) / Number(p99)).toFixed(1)}×`);
+else {
+  const high = percentiles(loaded.latencies);
+  const low = percentiles(quiet.latencies);
+  console.log(
+    `  ratios: at ${rate}/s bot p99 / floor p99 ${(high(99) / Number(p99)).toFixed(1)}×; at ${lowRate}/s bot p50 / floor p50 ${(low(50) / Number(p50)).toFixed(1)}×`,
+  );
+}
 const admin2 = kafka.admin();
 await admin2.connect();
 await admin2.deleteTopics({ topics: [floorTopic] });

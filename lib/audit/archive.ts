@@ -116,8 +116,16 @@ export class AuditFile {
     this.kafkaTime.push(kafkaTimeMs * 1000);
   }
 
-  /** A decoded record; `localTime` is the sender's wall-clock time (processed.ts). */
-  add(offset: number, kafkaTimeMs: number, record: ChatRecord, localTime: Micros): void {
+  /**
+   * A decoded record, its message as text or as UTF-8 bytes (wire-fast.ts); `localTime` is the
+   * sender's wall-clock time (processed.ts).
+   */
+  add(
+    offset: number,
+    kafkaTimeMs: number,
+    record: Omit<ChatRecord, "message"> & { message: string | Uint8Array },
+    localTime: Micros,
+  ): void {
     this.key(offset, kafkaTimeMs);
     this.sender.push(record.sender);
     this.message.push(record.message);
@@ -171,7 +179,7 @@ export class ProcessedFile {
     private readonly partitionNumber: number,
   ) {}
 
-  add(offset: number, sender: string, message: string, localTime: Micros): void {
+  add(offset: number, sender: string, message: string | Uint8Array, localTime: Micros): void {
     this.room.push(this.roomName);
     this.topic.push(this.topicName);
     this.partition.push(this.partitionNumber);

@@ -8,6 +8,7 @@ import { ExitCode, UserError, usageError } from "../errors.ts";
 import { connectKafka, isKafkaError, kafkaFailure } from "../kafka.ts";
 import { reportCommand, reportHelp, reportUsage } from "../report/command.ts";
 import { startCommitter } from "./committer.ts";
+import { progressBar } from "./progress.ts";
 import { readMessages } from "./read.ts";
 import { type RunReport, runAudit } from "./run.ts";
 import { archiveDir, selection, selectionFlags } from "./selection.ts";
@@ -24,7 +25,8 @@ ${reportUsage}
 
 Archives every record that is new since the previous run, from every partition of every audited
 room, into Parquet under DIR, exactly once even if a run is killed; then prints a summary and the
-statistics of the new messages. Made to run hourly from cron or a systemd timer.
+statistics of the new messages. On a terminal a progress bar shows the backlog meanwhile (records,
+rate, time left). Made to run hourly from cron or a systemd timer.
 
   --out DIR             archive directory [$AUDIT_PATH]
   --rooms a,b           audit only these rooms (default: every room)
@@ -133,6 +135,8 @@ async function runCommand(argv: string[], io: Io): Promise<number | UserError> {
     .map((r) => r.trim())
     .filter((r) => r !== "");
   const stats = values["no-stats"] !== true;
+  // On a terminal only: a pipe, a log file or cron gets the summary alone.
+  const bar = values.json !== true && io.stderr.isTTY ? progressBar(io.stderr) : null;
   try {
     const source = await kafkaSource(connectKafka(settings, { retries: 3 }));
     const committer = await startCommitter();
@@ -144,12 +148,18 @@ async function runCommand(argv: string[], io: Io): Promise<number | UserError> {
         limits: { ...LIMITS, maxRecords: fileRecords },
         stats,
         now: () => new Date(),
-        warn: (line) => io.stderr.write(`${line}\n`),
+        warn: (line) => {
+          bar?.clear();
+          io.stderr.write(`${line}\n`);
+        },
+        ...(bar !== null ? { progress: bar.update } : {}),
       });
+      bar?.clear();
       if (report instanceof UserError) return report;
       printReport(report, out, io, { top, stats, json: values.json === true, workers: committer.workers });
       return ExitCode.Ok;
     } finally {
+      bar?.clear();
       committer.close();
       await source.close().catch(() => undefined);
     }

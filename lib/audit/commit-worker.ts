@@ -1,13 +1,21 @@
 /**
  * Worker entry: prepares the batches it is sent, in the order they arrive (everything but the
  * raw file, whose bytes go back to be committed in order), and answers each with the result (or
- * the failure's message). See committer.ts.
+ * the failure's message). See committer.ts. Under the crash test's switch it counts the steps it
+ * passes on the main thread's counters (crashpoint.ts).
  */
 import { type CommitJob, prepareBatch } from "./commit.ts";
+import { adoptCrashCounters } from "./crashpoint.ts";
 
 declare const self: Worker;
 
-self.onmessage = (event: MessageEvent<{ id: number; job: CommitJob }>) => {
+type Message = { id: number; job: CommitJob } | { crashCounters: SharedArrayBuffer };
+
+self.onmessage = (event: MessageEvent<Message>) => {
+  if ("crashCounters" in event.data) {
+    adoptCrashCounters(event.data.crashCounters);
+    return;
+  }
   const { id, job } = event.data;
   try {
     const prepared = prepareBatch(job);

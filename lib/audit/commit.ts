@@ -8,7 +8,8 @@
  */
 import { join } from "node:path";
 import { AuditFile, ProcessedFile } from "./archive.ts";
-import { AUDIT_DIR, dataFileName, hiveDir, PROCESSED_DIR, writeDurably } from "./files.ts";
+import { crashPoint } from "./crashpoint.ts";
+import { AUDIT_DIR, dataFileName, hiveDir, PROCESSED_DIR, type WriteFile, writeDurably } from "./files.ts";
 import { archiveRecord, type SourceRecord } from "./processed.ts";
 import { type Counts, emptyTally, settle } from "./stats.ts";
 
@@ -115,7 +116,7 @@ export interface PreparedBatch {
 }
 
 /** Decodes and encodes the batch and writes its processed-view files; the raw file waits. */
-export function prepareBatch(job: CommitJob): PreparedBatch {
+export function prepareBatch(job: CommitJob, write: WriteFile = writeDurably): PreparedBatch {
   const { offsets, times, lengths, bytes } = job.records;
   const count = offsets.length;
   const name = dataFileName({
@@ -147,7 +148,7 @@ export function prepareBatch(job: CommitJob): PreparedBatch {
       bad++;
   }
   for (const [date, file] of processed) {
-    writeDurably(join(job.out, PROCESSED_DIR, hiveDir("date", date)), name, file.finish());
+    write(join(job.out, PROCESSED_DIR, hiveDir("date", date)), name, file.finish(), "processed");
   }
   const raw = files.raw.finish();
   // The batch is garbage now. The collector lets such garbage pile up to several times the
@@ -162,11 +163,12 @@ export function prepareBatch(job: CommitJob): PreparedBatch {
 }
 
 /** Writes the raw file: the commit point. A partition's batches must come here in offset order. */
-export function commitPrepared(prepared: PreparedBatch): CommitOutcome {
-  writeDurably(prepared.rawDir, prepared.name, prepared.raw);
+export function commitPrepared(prepared: PreparedBatch, write: WriteFile = writeDurably): CommitOutcome {
+  crashPoint("processed-before-raw");
+  write(prepared.rawDir, prepared.name, prepared.raw, "raw");
   return prepared.outcome;
 }
 
-export function commitBatch(job: CommitJob): CommitOutcome {
-  return commitPrepared(prepareBatch(job));
+export function commitBatch(job: CommitJob, write: WriteFile = writeDurably): CommitOutcome {
+  return commitPrepared(prepareBatch(job, write), write);
 }

@@ -13,11 +13,12 @@ import { availableParallelism } from "node:os";
 import {
   type CommitJob,
   type CommitOutcome,
-  commitBatch,
   commitPrepared,
   type PreparedBatch,
   prepareBatch,
 } from "./commit.ts";
+import { crashCounters } from "./crashpoint.ts";
+import { type WriteFile, writeDurably } from "./files.ts";
 
 export interface Committer {
   commit(job: CommitJob): Promise<CommitOutcome>;
@@ -31,11 +32,38 @@ type Reply =
   | { id: number; prepared: PreparedBatch }
   | { id: number; error: { message: string; code?: string } };
 
-const inProcess: Committer = {
-  commit: async (job) => commitBatch(job),
-  close: () => undefined,
-  workers: 0,
-};
+/**
+ * Every batch committed right here, one after the other, with the pool's rule that a failed
+ * batch stops its partition's later raw files; `write` is where tests inject faults.
+ */
+export function inProcessCommitter(write: WriteFile = writeDurably): Committer {
+  const commit = orderedCommits(
+    async (job) => prepareBatch(job, write),
+    (prepared) => commitPrepared(prepared, write),
+  );
+  return { commit, close: () => undefined, workers: 0 };
+}
+
+/**
+ * Batches prepared by `prepare`, finishing in any order, committed by `writeRaw` in each
+ * partition's order of `commit` calls (offset order). After a failed batch the partition's
+ * later raw files are never written.
+ */
+export function orderedCommits(
+  prepare: (job: CommitJob) => Promise<PreparedBatch>,
+  writeRaw: (prepared: PreparedBatch) => CommitOutcome = commitPrepared,
+): (job: CommitJob) => Promise<CommitOutcome> {
+  /** Per partition, the raw-file write of its latest batch: the next one waits for it. */
+  const committed = new Map<string, Promise<CommitOutcome>>();
+  return (job) => {
+    const key = `${job.topic}\u0000${job.partition}`;
+    const prepared = prepare(job);
+    const previous = committed.get(key) ?? Promise.resolve(null);
+    const outcome = Promise.all([previous, prepared]).then(([, batch]) => writeRaw(batch));
+    committed.set(key, outcome);
+    return outcome;
+  };
+}
 
 interface Waiter {
   resolve: (prepared: PreparedBatch) => void;
@@ -46,15 +74,16 @@ class WorkerPool implements Committer {
   private next = 0;
   private readonly waiting = new Map<number, Waiter>();
   private readonly working = new Set<Worker>();
-  /** Per partition, the raw-file write of its latest batch: the next one waits for it. */
-  private readonly committed = new Map<string, Promise<CommitOutcome>>();
+  readonly commit = orderedCommits((job) => this.prepare(job));
 
   get workers(): number {
     return this.pool.length;
   }
 
   constructor(private readonly pool: Worker[]) {
+    const counters = crashCounters();
     for (const worker of pool) {
+      if (counters !== null) worker.postMessage({ crashCounters: counters });
       worker.onmessage = (event: MessageEvent<Reply>) => this.settle(worker, event.data);
       worker.onerror = (event) => this.failAll(new Error(`audit worker failed: ${event.message}`));
     }
@@ -96,16 +125,6 @@ class WorkerPool implements Committer {
       const transfer = [offsets.buffer, times.buffer, lengths.buffer, bytes.buffer] as ArrayBuffer[];
       worker.postMessage({ id, job }, transfer);
     });
-  }
-
-  commit(job: CommitJob): Promise<CommitOutcome> {
-    const key = `${job.topic}\u0000${job.partition}`;
-    const prepared = this.prepare(job);
-    const previous = this.committed.get(key) ?? Promise.resolve(null);
-    // After a failed batch the partition's later raw files are never written.
-    const outcome = Promise.all([previous, prepared]).then(([, batch]) => commitPrepared(batch));
-    this.committed.set(key, outcome);
-    return outcome;
   }
 
   close(): void {
@@ -155,5 +174,5 @@ export async function startCommitter(
   const workers = (await Promise.all(Array.from({ length: count }, startFirstWorker))).filter(
     (w) => w !== null,
   );
-  return workers.length === 0 ? inProcess : new WorkerPool(workers);
+  return workers.length === 0 ? inProcessCommitter() : new WorkerPool(workers);
 }

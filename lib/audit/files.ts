@@ -16,6 +16,7 @@ import {
   writeSync,
 } from "node:fs";
 import { dirname, join, resolve } from "node:path";
+import { crashPoint, type FileKind } from "./crashpoint.ts";
 
 export const AUDIT_DIR = "messages_audit";
 export const PROCESSED_DIR = "message_processed";
@@ -97,7 +98,7 @@ export function ensureDir(dir: string): void {
  * Writes `bytes` to `path` so that a crash at any instant leaves either the previous file (or
  * none) or the complete new one: temp file, fsync, rename over, fsync the directory.
  */
-export function writeDurably(dir: string, name: string, bytes: Uint8Array): void {
+export function writeDurably(dir: string, name: string, bytes: Uint8Array, kind: FileKind): void {
   ensureDir(dir);
   const target = join(dir, name);
   const temp = `${target}${TEMP_SUFFIX}`;
@@ -107,13 +108,20 @@ export function writeDurably(dir: string, name: string, bytes: Uint8Array): void
     while (written < bytes.byteLength) {
       written += writeSync(fd, bytes, written, bytes.byteLength - written);
     }
+    crashPoint(`${kind}.temp-write`);
     fsyncSync(fd);
+    crashPoint(`${kind}.temp-fsync`);
   } finally {
     closeSync(fd);
   }
   renameSync(temp, target);
+  crashPoint(`${kind}.rename`);
   fsyncDir(dir);
+  crashPoint(`${kind}.dir-fsync`);
 }
+
+/** How a durable write is done; a parameter where tests inject faults. */
+export type WriteFile = (dir: string, name: string, bytes: Uint8Array, kind: FileKind) => void;
 
 export function listDir(dir: string): string[] {
   try {

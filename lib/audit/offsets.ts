@@ -74,7 +74,7 @@ export function loadState(out: string): State | UserError {
 }
 
 export function saveState(out: string, state: State): void {
-  writeDurably(out, STATE_FILE, new TextEncoder().encode(`${JSON.stringify(state, null, 2)}\n`));
+  writeDurably(out, STATE_FILE, new TextEncoder().encode(`${JSON.stringify(state, null, 2)}\n`), "state");
 }
 
 export function stateOffset(state: State, topic: string, partition: number): number | undefined {

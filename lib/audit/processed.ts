@@ -9,6 +9,7 @@
  * Kafka time is used), is shown in the auditor's local zone, the closest honest reading.
  */
 import { INFO_SENDER, parseRecord, parseWallClock, type WallClock } from "../wire.ts";
+import { RecordScanner, type Scanned } from "../wire-fast.ts";
 import type { AuditFile, ProcessedFile } from "./archive.ts";
 import { floorDiv, type Micros, micros } from "./micros.ts";
 import { addMessage, type Tally } from "./stats.ts";
@@ -87,6 +88,11 @@ export interface BatchFiles {
  * the statistics. False for a bad record.
  */
 export function archiveRecord(files: BatchFiles, record: SourceRecord): boolean {
+  const scanned = scanner.scan(record.value);
+  if (scanned !== null) {
+    archiveScanned(files, record, scanned);
+    return true;
+  }
   const parsed = parseRecord(record.value);
   if (!parsed.ok) {
     files.raw.addBad(record.offset, record.timestampMs, parsed);
@@ -101,3 +107,36 @@ export function archiveRecord(files: BatchFiles, record: SourceRecord): boolean 
   if (files.tally !== null) addMessage(files.tally, sender, flat, localTime);
   return true;
 }
+
+const scanner = new RecordScanner();
+const LF = 0x0a;
+const CR = 0x0d;
+const SPACE = 0x20;
+
+/** `flattenNewlines` on UTF-8 bytes (CR and LF never occur inside a multi-byte character). */
+export function flattenNewlineBytes(message: Uint8Array): Uint8Array {
+  const flat = new Uint8Array(message.byteLength);
+  let n = 0;
+  for (let i = 0; i < message.byteLength; i++) {
+    const c = message[i] as number;
+    if (c === CR && message[i + 1] === LF) i++;
+    flat[n++] = c === CR || c === LF ? SPACE : c;
+  }
+  return flat.subarray(0, n);
+}
+
+/**
+ * `archiveRecord` for a record in the wire's known shape: the message stays UTF-8 bytes into
+ * both files; only the statistics need it as text.
+ */
+function archiveScanned(files: BatchFiles, record: SourceRecord, scanned: Scanned): void {
+  const { sender, message, end, timestamp } = scanned;
+  const localTime = wallClockMicros(timestamp, record.timestampMs);
+  files.raw.add(record.offset, record.timestampMs, scanned, localTime);
+  if (!isChatMessage(sender, end)) return;
+  const flat = scanned.multiline ? flattenNewlineBytes(message) : message;
+  files.processed(wallClockDate(localTime)).add(record.offset, sender, flat, localTime);
+  if (files.tally !== null) addMessage(files.tally, sender, utf8.decode(flat), localTime);
+}
+
+const utf8 = new TextDecoder();

@@ -8,6 +8,7 @@ import { isInternalTopic, roomToTopic, topicToRoom } from "../rooms.ts";
 import { type BatchLimits, InFlight, PartitionBatch } from "./batch.ts";
 import type { CommitOutcome } from "./commit.ts";
 import type { Committer } from "./committer.ts";
+import { crashPoint } from "./crashpoint.ts";
 import { ensureDir } from "./files.ts";
 import { acquireLock } from "./lock.ts";
 import {
@@ -32,6 +33,8 @@ export interface RunOptions {
   stats: boolean;
   now: () => Date;
   warn: (line: string) => void;
+  /** Records archived so far out of the run's backlog (offsets to read), after every batch. */
+  progress?: (done: number, total: number) => void;
 }
 
 export interface PartitionReport {
@@ -77,6 +80,7 @@ export async function runAudit(
   ensureDir(options.out);
   const lock = await acquireLock(options.out);
   if (lock instanceof UserError) return lock;
+  crashPoint("lock");
   try {
     return await runLocked(source, committer, options);
   } finally {
@@ -138,8 +142,13 @@ async function runLocked(
   const counts = emptyCounts();
   const batches = new Map<string, PartitionBatch>();
   const inFlight = new InFlight();
+  const backlog = [...reports.values()].reduce((sum, r) => sum + (r.to - r.from), 0);
+  let archived = 0;
+  if (backlog > 0) options.progress?.(0, backlog);
   for (const report of reports.values()) {
     const onCommit = (outcome: CommitOutcome) => {
+      archived += outcome.rows;
+      options.progress?.(archived, backlog);
       report.records += outcome.rows;
       report.bad += outcome.bad;
       report.files += outcome.files;
@@ -180,7 +189,10 @@ async function runLocked(
     }
   }
   state.gaps.push(...gaps);
-  if (changed) saveState(options.out, state);
+  if (changed) {
+    crashPoint("state-write");
+    saveState(options.out, state);
+  }
 
   return {
     partitions: [...reports.values()],

@@ -67,10 +67,13 @@ export async function kafkaSource(kafka: Kafka): Promise<Source> {
 
 async function readRanges(kafka: Kafka, admin: Admin, ranges: PartitionRange[], handlers: ReadHandlers) {
   const groupId = `dchat-audit-${crypto.randomUUID()}`;
+  // kafkajs pays a fixed cost per fetch response: 2 MiB a partition (6 MiB a fetch) instead of
+  // 512 KiB (2 MiB) took a fifth off the fetch's CPU (bench/audit's fetch line); 4 MiB (12 MiB)
+  // gained little more and took the run's peak memory to 300 MB.
   const consumer = kafka.consumer({
     groupId,
-    maxBytesPerPartition: 512 * 1024,
-    maxBytes: 2 * 1024 * 1024,
+    maxBytesPerPartition: 2 * 1024 * 1024,
+    maxBytes: 6 * 1024 * 1024,
     maxWaitTimeInMs: 500,
     retry: { retries: 5 },
   });

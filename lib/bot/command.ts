@@ -8,6 +8,8 @@ import { type Command, type Io, parseFlags, positiveInt } from "../cli.ts";
 import { kafkaFlags, kafkaFlagsHelp, kafkaSettings } from "../config.ts";
 import { isUserError, type UserError, usageError } from "../errors.ts";
 import { isLevel, jsonLogger } from "./log.ts";
+import { BotMetrics } from "./metrics.ts";
+import { parseListen, serveMetrics } from "./metrics-server.ts";
 import { loadMovieFile, type MovieDb, movieDb, moviesFromJson } from "./movies.ts";
 import { parseRateLimit } from "./rate-limit.ts";
 import { roomFilter } from "./rooms-served.ts";
@@ -23,6 +25,7 @@ const flags = {
   "rate-limit": { type: "string" },
   rescan: { type: "string" },
   "log-level": { type: "string" },
+  metrics: { type: "string" },
 } as const;
 
 const help = `usage: dchat bot [--rooms A,B | --room-pattern REGEX] [--movies FILE] [--group ID]
@@ -35,20 +38,31 @@ Runs until SIGTERM or SIGINT. Logs one JSON object per line on standard output.
   --room-pattern REGEX  serve the rooms whose name matches REGEX (JavaScript syntax)
   --movies FILE         KOBIS movieList JSON (nested or flattened) instead of the built-in list
   --group ID            consumer group shared by replicas (default dchat-bot)
-  --instance NAME       this replica's stable name, unique in the group (default: host name)
+  --instance NAME       this replica's name in its log and Kafka client id (default: host name)
   --rate-limit N/T      questions per sender and room: burst N, refilled over T (default 5/30s;
                         T in ms, s or m; "off" disables)
   --rescan SECONDS      how often to look for new rooms (default 10)
   --log-level LEVEL     debug, info, warn or error (default info)
+  --metrics HOST:PORT   serve /metrics (Prometheus), /healthz and /readyz over HTTP
 
 Each question is answered exactly once: the answer and the question's offset are committed in
-one Kafka transaction. Readers must read committed records only (dchat chat does; kafka-python
+one Kafka transaction, and a replica that froze and lost its rooms to another is fenced. Readers must read committed records only (dchat chat does; kafka-python
 needs isolation_level="read_committed").
 
 ${kafkaFlagsHelp}`;
 
 /** The promise of the systemd unit's TimeoutStopSec: a stop never takes longer than this. */
 const STOP_DEADLINE_MS = 4500;
+
+/**
+ * Test-only: `DCHAT_BOT_TEST_HOLD=N:MS` holds the N-th transaction that carries answers open for
+ * MS ms before it commits, so the tests can kill or freeze the bot while answers are produced
+ * but not committed, and know it.
+ */
+function holdSwitch(text: string | undefined): { nth: number; ms: number } | undefined {
+  const match = /^(\d+):(\d+)$/.exec(text ?? "");
+  return match ? { nth: Number(match[1]), ms: Number(match[2]) } : undefined;
+}
 
 function defaultMovies(): MovieDb {
   const list = moviesFromJson(movies);
@@ -72,10 +86,17 @@ async function run(argv: string[], io: Io): Promise<number | UserError> {
   if (isUserError(filter)) return filter;
   const settings = kafkaSettings(values, io.env);
   if (isUserError(settings)) return settings;
+  const listen = values.metrics === undefined ? undefined : parseListen(values.metrics);
+  if (isUserError(listen)) return listen;
   const db = values.movies === undefined ? defaultMovies() : await loadMovieFile(values.movies);
   if (isUserError(db)) return db;
 
   const log = jsonLogger((line) => io.stdout.write(line), level);
+  const metrics = new BotMetrics();
+  const server =
+    listen === undefined ? undefined : serveMetrics(listen, metrics, () => metrics.isReady(Date.now()));
+  if (isUserError(server)) return server;
+  if (server !== undefined) log("info", "metrics", { url: server.url });
   const controller = new AbortController();
   const stop = (signal: NodeJS.Signals) => {
     if (!controller.signal.aborted) log("info", "stopping", { signal });
@@ -84,29 +105,22 @@ async function run(argv: string[], io: Io): Promise<number | UserError> {
   process.on("SIGTERM", stop);
   process.on("SIGINT", stop);
   try {
-    const deadline = new Promise<number>((resolve) => {
-      controller.signal.addEventListener("abort", () => {
-        setTimeout(() => {
-          log("warn", "stop-deadline", { afterMs: STOP_DEADLINE_MS });
-          resolve(0);
-        }, STOP_DEADLINE_MS).unref();
-      });
+    return await runBot({
+      settings,
+      groupId: values.group ?? "dchat-bot",
+      instance: values.instance ?? hostname(),
+      filter,
+      db,
+      rateLimit,
+      rescanMs: (rescan ?? 10) * 1000,
+      log,
+      signal: controller.signal,
+      stopDeadlineMs: STOP_DEADLINE_MS,
+      metrics,
+      holdTransaction: holdSwitch(io.env.DCHAT_BOT_TEST_HOLD),
     });
-    return await Promise.race([
-      runBot({
-        settings,
-        groupId: values.group ?? "dchat-bot",
-        instance: values.instance ?? hostname(),
-        filter,
-        db,
-        rateLimit,
-        rescanMs: (rescan ?? 10) * 1000,
-        log,
-        signal: controller.signal,
-      }),
-      deadline,
-    ]);
   } finally {
+    server?.stop();
     process.off("SIGTERM", stop);
     process.off("SIGINT", stop);
   }

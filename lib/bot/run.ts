@@ -1,49 +1,60 @@
 /**
  * The bot daemon's Kafka edge: discovers the rooms it serves, runs one consumer-group member
- * over them, and commits every batch's answers together with its offsets (transactions.ts).
+ * over them, and commits every batch's answers together with its offsets (transactions.ts),
+ * one transactional producer per assignment slot it owns (slots.ts, takeover.ts).
  *
  * kafkajs cannot change a running consumer's subscription, so the room list is re-read every
  * `rescanMs`; when it changes, the member leaves and rejoins with the new list (a rebalance,
- * which keeps the group's committed offsets). Rooms present at the first start are read from
- * their end; a room first seen while the bot runs is read from its beginning, so a question
- * asked before the bot noticed the room still gets its answer. Each assigned partition that
- * has no committed offset gets one right away, so a restart never skips what was said while
- * the bot was down.
+ * which keeps the group's committed offsets). Any failed transaction also ends the membership:
+ * the replica rejoins, and the assignment it then gets is taken over afresh.
  */
 import type { KafkaSettings } from "../config.ts";
 import { UserError } from "../errors.ts";
-import { type Admin, type Consumer, connectKafka, type EachBatchPayload, type Kafka } from "../kafka.ts";
+import {
+  type Admin,
+  type Consumer,
+  connectKafka,
+  customAssigner,
+  type EachBatchPayload,
+  type Kafka,
+  rememberCoordinators,
+} from "../kafka.ts";
 import { topicToRoom } from "../rooms.ts";
-import { BOT_SENDER, encode, textRecord } from "../wire.ts";
+import { answerBatch, type Totals } from "./answer-batch.ts";
 import type { Logger } from "./log.ts";
+import type { BotMetrics } from "./metrics.ts";
 import type { MovieDb } from "./movies.ts";
 import { type RateLimit, RateLimiter } from "./rate-limit.ts";
-import { respond } from "./respond.ts";
 import type { TopicFilter } from "./rooms-served.ts";
-import { type Answer, isFenced, partitionKey, TransactionPipeline } from "./transactions.ts";
+import { assignSlots, slotOf, transactionalId } from "./slots.ts";
+import { type Assignment, type Taken, takeOver } from "./takeover.ts";
+import { TransactionPipeline } from "./transactions.ts";
 
 export interface BotConfig {
   settings: KafkaSettings;
   groupId: string;
-  /** Stable name of this replica: its transactional id, so a restarted replica fences its old self. */
+  /** This replica's name in its log and client id. */
   instance: string;
   filter: TopicFilter;
   db: MovieDb;
   rateLimit: RateLimit;
   rescanMs: number;
   log: Logger;
-  /** Aborted on SIGTERM/SIGINT: finish the batch in flight, commit, leave the group. */
+  /** Aborted on SIGTERM/SIGINT: finish the batches in flight, commit, leave the group. */
   signal: AbortSignal;
+  /** How long a stop may take once `signal` is aborted. */
+  stopDeadlineMs: number;
+  /** Updated as the bot works; served by `--metrics`. */
+  metrics: BotMetrics;
+  /** Test-only: hold the `nth` transaction that carries answers open for `ms` before it commits. */
+  holdTransaction?: { nth: number; ms: number };
 }
 
-export const REPLY_TO_HEADER = "dchat-reply-to";
+export { REPLY_TO_HEADER } from "./read-batch.ts";
+
 const MAX_BACKOFF_MS = 15_000;
-
-interface Stats {
-  answered: number;
-  malformed: number;
-  rateLimited: number;
-}
+/** How long a coordinator lookup is trusted: it saves four round trips in every transaction. */
+const COORDINATOR_MEMORY_MS = 1000;
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
@@ -63,45 +74,69 @@ function errorText(error: unknown): string {
 
 export async function runBot(config: BotConfig): Promise<number | UserError> {
   const { log, signal } = config;
-  const kafka = connectKafka(config.settings, {
-    retries: 5,
-    // kafkajs's own lines (a refused connection at every retry during a broker restart, the
-    // partitioner notice) are debugging detail: the bot logs what a failure means and what it
-    // does about it as its own events.
-    log: ({ source, message, ...fields }) => log("debug", "kafka", { source, message, ...fields }),
-  });
+  const kafka = connectKafka(
+    { ...config.settings, clientId: `${config.settings.clientId}-${config.instance}` },
+    {
+      retries: 5,
+      // kafkajs's own lines (a refused connection at every retry during a broker restart, the
+      // partitioner notice) are debugging detail: the bot logs what a failure means and what it
+      // does about it as its own events.
+      log: ({ source, message, ...fields }) => log("debug", "kafka", { source, message, ...fields }),
+    },
+  );
+  await rememberCoordinators(COORDINATOR_MEMORY_MS);
   const bot = new Bot(kafka, config);
   log("info", "start", { group: config.groupId, instance: config.instance, movies: config.db.size });
-  let backoff = 1000;
-  while (!signal.aborted && bot.fatal === undefined) {
-    try {
-      await bot.session();
-      backoff = 1000;
-    } catch (error) {
-      if (signal.aborted || bot.fatal !== undefined) break;
-      log("error", "session-failed", { error: errorText(error), retryInMs: backoff });
-      await sleep(backoff, signal);
-      backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+  const serving = (async () => {
+    let backoff = 1000;
+    while (!signal.aborted) {
+      try {
+        await bot.session();
+        backoff = 1000;
+      } catch (error) {
+        if (signal.aborted) break;
+        log("error", "session-failed", { error: errorText(error), retryInMs: backoff });
+        await sleep(backoff, signal);
+        backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+      }
     }
-  }
-  await bot.pipeline.close();
-  log("info", "stop", { ...bot.stats });
-  return bot.fatal ?? 0;
+    log("info", "stop", { ...bot.stats });
+    return 0;
+  })();
+  const deadline = new Promise<UserError | number>((resolve) => {
+    signal.addEventListener("abort", () => {
+      setTimeout(() => {
+        const pending = bot.pendingAnswers();
+        log("warn", "stop-deadline", { afterMs: config.stopDeadlineMs, uncommittedAnswers: pending });
+        resolve(
+          pending === 0
+            ? 0
+            : new UserError(
+                `stopped after ${config.stopDeadlineMs} ms with ${pending} answers not committed; their questions are answered at the next start`,
+              ),
+        );
+      }, config.stopDeadlineMs).unref();
+    });
+  });
+  return Promise.race([serving, deadline]);
+}
+
+interface Owned extends Taken {
+  generation: number;
 }
 
 class Bot {
-  readonly stats: Stats = { answered: 0, malformed: 0, rateLimited: 0 };
-  readonly pipeline: TransactionPipeline;
+  readonly stats: Totals = { answered: 0, malformed: 0, rateLimited: 0 };
   readonly #limiter: RateLimiter;
   /** Rooms seen at the first successful listing: read from their end when the group has no offset. */
   #initial: Set<string> | undefined;
-  fatal: UserError | undefined;
-  /**
-   * Set when a transaction failed: its outcome may be unknown (a commit that timed out can
-   * still have succeeded), so the consumer's own position is no longer trusted. Nothing is
-   * committed until a new session has re-read the group's committed offsets.
-   */
-  #rebuilding = false;
+  /** Counts assignments; a takeover that is no longer the latest gives up. */
+  #generation = 0;
+  #owned: Owned | undefined;
+  /** Pipelines of a takeover still in progress, so a stop or the next assignment can retire them. */
+  #opening = new Map<number, TransactionPipeline>();
+  #takeover: Promise<void> = Promise.resolve();
+  #answering = 0;
   #failSession: ((error: unknown) => void) | undefined;
 
   constructor(
@@ -109,28 +144,11 @@ class Bot {
     private readonly config: BotConfig,
   ) {
     this.#limiter = new RateLimiter(config.rateLimit);
-    this.pipeline = new TransactionPipeline(
-      async () => {
-        const producer = kafka.producer({
-          transactionalId: `dchat-bot.${config.groupId}.${config.instance}`,
-          idempotent: true,
-          maxInFlightRequests: 1,
-          allowAutoTopicCreation: false,
-          // Bounded, unlike kafkajs's default for idempotent producers (retry forever): a send
-          // that keeps failing aborts the transaction, and the batch is redone with a new producer.
-          retry: { retries: 10, initialRetryTime: 50, maxRetryTime: 2000 },
-        });
-        try {
-          await producer.connect();
-        } catch (error) {
-          await producer.disconnect().catch(() => {});
-          throw error;
-        }
-        return producer;
-      },
-      config.groupId,
-      (batches, answers, ms) => config.log("debug", "transaction", { batches, answers, ms: Math.round(ms) }),
-    );
+  }
+
+  pendingAnswers(): number {
+    const pipelines = new Set([...(this.#owned?.pipelines.values() ?? []), ...this.#opening.values()]);
+    return [...pipelines].reduce((sum, pipeline) => sum + pipeline.pendingAnswers, 0);
   }
 
   async #discover(admin: Admin): Promise<string[]> {
@@ -139,10 +157,6 @@ class Bot {
 
   /** One consumer-group membership over the current room list; returns when the list changes or on stop. */
   async session(): Promise<void> {
-    // Before the group hands out committed offsets, the outcome of any transaction left open by
-    // a failure or a crash must be settled; see TransactionPipeline.ready.
-    await this.pipeline.ready();
-    this.#rebuilding = false;
     const admin = this.kafka.admin();
     await admin.connect();
     try {
@@ -160,7 +174,15 @@ class Bot {
         ]);
       } finally {
         this.#failSession = undefined;
+        // The answers read are committed while this replica still owns their slots (a stop, a
+        // new room list): nothing more is fetched, what is queued commits, then it leaves.
+        consumer.pause(topics.map((topic) => ({ topic })));
+        await this.#settled();
         await consumer.disconnect();
+        this.#generation++;
+        await this.#takeover;
+        await this.#settled();
+        await this.#giveUp();
       }
     } finally {
       await admin.disconnect().catch(() => {});
@@ -184,7 +206,8 @@ class Bot {
     const consumer = this.kafka.consumer({
       groupId: this.config.groupId,
       readUncommitted: false,
-      // A replica killed with -9 holds its partitions until its session times out.
+      partitionAssigners: [customAssigner("dchat-bot-slots", assignSlots)],
+      // A replica killed with -9 or frozen holds its slots until its session times out.
       sessionTimeout: 10_000,
       rebalanceTimeout: 20_000,
       heartbeatInterval: 1000,
@@ -198,21 +221,20 @@ class Bot {
       });
       if (!payload.restart) this.#failSession?.(payload.error);
     });
-    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
-      this.#storeStartPositions(admin, consumer, payload.memberAssignment).catch((error: unknown) =>
-        this.config.log("warn", "start-positions-failed", { error: errorText(error) }),
-      );
+    consumer.on(consumer.events.HEARTBEAT, () => {
+      this.config.metrics.heardAt = Date.now();
     });
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) =>
+      this.#assigned(admin, consumer, payload.memberAssignment),
+    );
     try {
       await consumer.connect();
-      const late = topics.filter((topic) => !this.#initial?.has(topic));
-      const early = topics.filter((topic) => this.#initial?.has(topic));
-      if (early.length > 0) await consumer.subscribe({ topics: early, fromBeginning: false });
-      if (late.length > 0) await consumer.subscribe({ topics: late, fromBeginning: true });
+      // Where each partition starts is decided by the takeover, which moves it there.
+      await consumer.subscribe({ topics, fromBeginning: false });
       await consumer.run({
         autoCommit: false,
         eachBatchAutoResolve: false,
-        // Every partition's batch of a fetch is in flight at once, so one transaction takes them all.
+        // Every partition's batch of a fetch is in flight at once, so one transaction per slot takes them.
         partitionsConsumedConcurrently: 64,
         eachBatch: (payload) => this.#batch(payload),
       });
@@ -224,105 +246,109 @@ class Bot {
     return consumer;
   }
 
-  /** Commits where each newly assigned partition without an offset starts (see the module comment). */
-  async #storeStartPositions(
-    admin: Admin,
-    consumer: Consumer,
-    assignment: Record<string, number[]>,
-  ): Promise<void> {
-    const topics = Object.keys(assignment);
-    await this.pipeline.exclusive(async (committedHere) => {
-      const stored = await admin.fetchOffsets({ groupId: this.config.groupId, topics });
-      const missing = stored.flatMap(({ topic, partitions }) =>
-        partitions
-          .filter(({ partition, offset }) => offset === "-1" && assignment[topic]?.includes(partition))
-          .filter(({ partition }) => !committedHere.has(partitionKey(topic, partition)))
-          .map(({ partition }) => ({ topic, partition })),
-      );
-      const positions = [];
-      for (const topic of new Set(missing.map((m) => m.topic))) {
-        const fromStart = !this.#initial?.has(topic);
-        const ends = await admin.fetchTopicOffsets(topic);
-        for (const { partition, high, low } of ends) {
-          if (missing.some((m) => m.topic === topic && m.partition === partition)) {
-            positions.push({ topic, partition, offset: fromStart ? low : high });
-          }
-        }
-      }
-      if (positions.length > 0) await consumer.commitOffsets(positions);
+  /** kafkajs emits this synchronously before it fetches for the new assignment: pause it all first. */
+  #assigned(admin: Admin, consumer: Consumer, assignment: Assignment): void {
+    const generation = ++this.#generation;
+    this.config.metrics.heardAt = Date.now();
+    const partitions = Object.entries(assignment).map(([topic, list]) => ({ topic, partitions: list }));
+    if (partitions.length > 0) consumer.pause(partitions);
+    this.#takeover = this.#takeover
+      .then(async () => {
+        await this.#giveUp();
+        if (generation !== this.#generation) return;
+        const taken = await takeOver(
+          assignment,
+          {
+            admin,
+            groupId: this.config.groupId,
+            fromStart: (topic) => !this.#initial?.has(topic),
+            openPipeline: (slot) => this.#openPipeline(slot),
+            current: () => generation === this.#generation,
+          },
+          this.#opening,
+        );
+        if (taken === undefined) return;
+        this.#owned = { ...taken, generation };
+        this.#opening = new Map();
+        this.config.metrics.assigned(
+          Object.keys(assignment).length,
+          taken.positions.length,
+          taken.pipelines.size,
+        );
+        this.config.metrics.holding = true;
+        for (const { topic, partition, offset } of taken.positions)
+          consumer.seek({ topic, partition, offset });
+        if (partitions.length > 0) consumer.resume(partitions);
+        this.config.log("info", "assigned", {
+          rooms: Object.keys(assignment).map(topicToRoom),
+          partitions: taken.positions.length,
+          slots: [...taken.pipelines.keys()].sort((a, b) => a - b),
+          startPositionsStored: taken.stored,
+        });
+      })
+      .catch((error: unknown) => {
+        this.config.log("error", "takeover-failed", { error: errorText(error) });
+        this.#failSession?.(error);
+      });
+  }
+
+  async #settled(): Promise<void> {
+    await Promise.all([...(this.#owned?.pipelines.values() ?? [])].map((pipeline) => pipeline.settled()));
+  }
+
+  /** Retires the pipelines of the previous assignment (and of a takeover cut short). */
+  async #giveUp(): Promise<void> {
+    const pipelines = [...(this.#owned?.pipelines.values() ?? []), ...this.#opening.values()];
+    this.#owned = undefined;
+    this.config.metrics.holding = false;
+    this.#opening = new Map();
+    await Promise.all(pipelines.map((pipeline) => pipeline.retire()));
+  }
+
+  async #openPipeline(slot: number): Promise<TransactionPipeline> {
+    const producer = this.kafka.producer({
+      transactionalId: transactionalId(this.config.groupId, slot),
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      // Bounded, unlike kafkajs's default for idempotent producers (retry forever): a send
+      // that keeps failing aborts the transaction, and the replica rejoins the group.
+      retry: { retries: 10, initialRetryTime: 50, maxRetryTime: 2000 },
     });
-    this.config.log("info", "assigned", {
-      rooms: topics.map(topicToRoom),
-      partitions: Object.values(assignment).reduce((sum, list) => sum + list.length, 0),
-      startPositionsStored: true,
+    try {
+      await producer.connect();
+    } catch (error) {
+      await producer.disconnect().catch(() => {});
+      throw error;
+    }
+    const { log, holdTransaction, metrics } = this.config;
+    return new TransactionPipeline(producer, this.config.groupId, slot, {
+      onCommit: ({ slot, batches, answers, ms }) => {
+        metrics.transactions.committed++;
+        log("debug", "transaction", { slot, batches, answers, ms: Math.round(ms) });
+      },
+      onFailure: () => {
+        metrics.transactions.failed++;
+      },
+      beforeCommit: async ({ slot, answers }) => {
+        if (holdTransaction === undefined || ++this.#answering !== holdTransaction.nth) return;
+        log("info", "transaction-held", { slot, answers, holdMs: holdTransaction.ms });
+        await Bun.sleep(holdTransaction.ms);
+      },
     });
   }
 
   async #batch({ batch, resolveOffset, isStale }: EachBatchPayload): Promise<void> {
-    const last = batch.messages.at(-1);
-    if (last === undefined) return;
-    if (this.#rebuilding) throw new Error("a transaction failed; waiting for the consumer to restart");
-    const { topic, partition } = batch;
-    const room = topicToRoom(topic);
-    const answers: Answer[] = [];
-    const asked: { offset: string; sender: string; text: string; timestampMs: number }[] = [];
-    for (const message of batch.messages) {
-      const timestampMs = Number(message.timestamp);
-      const outcome = respond(message.value, timestampMs, {
-        db: this.config.db,
-        limiter: this.#limiter,
-        room,
-        nowMs: Date.now(),
-        record: `${topic}/${partition}/${message.offset}`,
-      });
-      if (outcome.kind === "malformed") {
-        this.stats.malformed++;
-        this.config.log("warn", "malformed", {
-          room,
-          partition,
-          offset: message.offset,
-          problem: outcome.problem,
-          detail: outcome.detail,
-          malformedTotal: this.stats.malformed,
-        });
-      } else if (outcome.kind === "limited") {
-        this.stats.rateLimited++;
-        this.config.log("info", "rate-limited", { room, sender: outcome.sender, offset: message.offset });
-      } else if (outcome.kind === "reply") {
-        answers.push({
-          topic,
-          partition,
-          value: encode(textRecord(BOT_SENDER, outcome.text, new Date())),
-          headers: { [REPLY_TO_HEADER]: `${topic}/${partition}/${message.offset}` },
-        });
-        asked.push({ offset: message.offset, sender: outcome.sender, text: outcome.text, timestampMs });
-      }
-    }
-    if (isStale()) return;
-    try {
-      await this.pipeline.commit(answers, { topic, partition, offset: String(BigInt(last.offset) + 1n) });
-    } catch (error) {
-      if (isFenced(error)) {
-        this.fatal = new UserError(
-          `instance "${this.config.instance}" was fenced by another bot using the same --instance in group ${this.config.groupId}; give each replica its own --instance`,
-        );
-      }
-      this.#rebuilding = true;
-      this.#failSession?.(error);
-      throw error;
-    }
-    resolveOffset(last.offset);
-    const now = Date.now();
-    this.stats.answered += asked.length;
-    for (const answer of asked) {
-      this.config.log("info", "answer", {
-        room,
-        partition,
-        offset: answer.offset,
-        sender: answer.sender,
-        latencyMs: now - answer.timestampMs,
-        reply: answer.text,
-      });
-    }
+    // Not (yet, or any more) ours: left unresolved, so it is read again if it becomes ours.
+    const pipeline = this.#owned?.pipelines.get(slotOf(batch.topic, batch.partition));
+    if (pipeline === undefined || isStale()) return;
+    await answerBatch({ batch, resolveOffset }, pipeline, {
+      db: this.config.db,
+      limiter: this.#limiter,
+      log: this.config.log,
+      metrics: this.config.metrics,
+      totals: this.stats,
+      fail: (error) => this.#failSession?.(error),
+    });
   }
 }

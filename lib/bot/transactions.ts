@@ -1,15 +1,18 @@
 /**
- * Exactly-once output: answers and the consumer offsets of the questions they answer are
- * committed in one Kafka transaction, so after any crash either both are visible (to
- * read_committed readers) or neither is, and the questions are read again.
+ * Exactly-once output for one assignment slot (slots.ts) during one generation of the group:
+ * answers and the consumer offsets of the questions they answer are committed in one Kafka
+ * transaction, so after any crash either both are visible (to read_committed readers) or
+ * neither is, and the questions are read again.
  *
- * Batches of several partitions, handed in concurrently, are coalesced into one transaction:
- * a transactional producer has one open transaction at a time, and a round of AddPartitions,
- * Produce, AddOffsets, TxnOffsetCommit and EndTxn per partition would cap throughput.
- * After a failure the producer is replaced; the new one's InitProducerId aborts whatever the
- * old one left open.
+ * Batches of the slot's partitions, handed in concurrently, are coalesced into one transaction:
+ * a transactional producer has one open transaction at a time, and a round of AddOffsets,
+ * TxnOffsetCommit, AddPartitions, Produce and EndTxn per batch would cap throughput. Other
+ * slots have their own pipelines, so rooms in different slots never wait for each other.
+ *
+ * A pipeline never replaces its producer: after a failed transaction (its outcome may be
+ * unknown, or the slot was taken over and this producer fenced) every later commit fails too,
+ * and the bot rejoins the group, where whoever owns the slot then starts a new producer.
  */
-import type { Producer } from "../kafka.ts";
 
 export interface Answer {
   topic: string;
@@ -25,75 +28,118 @@ export interface Position {
   offset: string;
 }
 
-interface Job {
-  answers: Answer[];
-  position: Position;
-  done: (error?: unknown) => void;
+/** What the pipeline needs of a kafkajs transactional producer (a seam for fault injection). */
+export interface TransactionalProducer {
+  transaction(): Promise<Transaction>;
+  disconnect(): Promise<void>;
 }
 
-interface Barrier {
-  task: (committedHere: ReadonlySet<string>) => Promise<void>;
+export interface Transaction {
+  sendOffsets(offsets: {
+    consumerGroupId: string;
+    topics: { topic: string; partitions: { partition: number; offset: string }[] }[];
+  }): Promise<void>;
+  sendBatch(batch: {
+    acks: number;
+    topicMessages: {
+      topic: string;
+      messages: { partition: number; value: Buffer; headers: Record<string, string> }[];
+    }[];
+  }): Promise<unknown>;
+  commit(): Promise<void>;
+  abort(): Promise<void>;
+}
+
+export interface Committed {
+  slot: number;
+  batches: number;
+  answers: number;
+  ms: number;
+}
+
+export interface PipelineHooks {
+  /** Told about every committed transaction. A throw here cannot undo the commit and is ignored. */
+  onCommit?: (committed: Committed) => void;
+  /** Told about every transaction that failed (aborted, or refused because fenced). */
+  onFailure?: (error: unknown) => void;
+  /** Runs with the transaction open and its answers produced, just before it commits. */
+  beforeCommit?: (open: { slot: number; answers: number }) => Promise<void>;
+}
+
+/** A batch dropped before its transaction began, because the slot was given up (a rebalance). */
+export class SlotGivenUp extends Error {
+  constructor(slot: number) {
+    super(`slot ${slot} was given up before this batch's transaction began`);
+  }
+}
+
+interface Job {
+  answers: Answer[];
+  positions: Position[];
   done: (error?: unknown) => void;
 }
 
 export const partitionKey = (topic: string, partition: number) => `${topic}\u0000${partition}`;
 
 export class TransactionPipeline {
-  readonly #queue: (Job | Barrier)[] = [];
-  readonly #committed = new Set<string>();
-  #producer: Producer | undefined;
+  readonly #queue: Job[] = [];
+  #inFlight: Job[] = [];
   #draining: Promise<void> | undefined;
-  #fenced: unknown;
+  /** The first failure: every later commit fails with it (see the module comment). */
+  #failed: { error: unknown } | undefined;
+  #retired = false;
 
   constructor(
-    private readonly newProducer: () => Promise<Producer>,
+    private readonly producer: TransactionalProducer,
     private readonly groupId: string,
-    /** Told about every committed transaction: how many batches and answers, how long it took. */
-    private readonly onCommit: (batches: number, answers: number, ms: number) => void = () => {},
+    readonly slot: number,
+    private readonly hooks: PipelineHooks = {},
   ) {}
 
   /** Resolves once `answers` and `position` are committed together. */
   commit(answers: Answer[], position: Position): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.#queue.push({ answers, position, done: (error) => (error ? reject(error) : resolve()) });
-      this.#drain();
-    });
+    return this.#enqueue(answers, [position]);
+  }
+
+  /** Commits where partitions start, in a transaction of their own (no answers). */
+  storePositions(positions: Position[]): Promise<void> {
+    return this.#enqueue([], positions);
+  }
+
+  /** Answers queued or inside a transaction that has not committed yet. */
+  get pendingAnswers(): number {
+    return [...this.#inFlight, ...this.#queue].reduce((sum, job) => sum + job.answers.length, 0);
+  }
+
+  /** Resolves once every commit handed in so far has committed or failed. */
+  async settled(): Promise<void> {
+    while (this.#draining !== undefined) await this.#draining;
   }
 
   /**
-   * Runs `task` with no transaction open, given the partitions this process has already
-   * committed, e.g. to store a starting position without overwriting a newer one.
+   * The slot is no longer ours: batches whose transaction has not begun are dropped (the
+   * next owner reads them again), the one in flight finishes, the producer disconnects.
    */
-  exclusive(task: (committedHere: ReadonlySet<string>) => Promise<void>): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.#queue.push({ task, done: (error) => (error ? reject(error) : resolve()) });
-      this.#drain();
-    });
-  }
-
-  /**
-   * Makes sure a producer is initialised. Its InitProducerId returns only once the coordinator
-   * has finished whatever transaction a previous producer with this id left behind (committed
-   * it if the commit had reached the coordinator, aborted it otherwise), so offsets read from
-   * the group afterwards are final.
-   */
-  ready(): Promise<void> {
-    return this.exclusive(async () => {
-      if (this.#fenced !== undefined) throw this.#fenced;
-      this.#producer ??= await this.newProducer();
-    });
-  }
-
-  /** Waits for queued work, then disconnects the producer. */
-  async close(): Promise<void> {
+  async retire(): Promise<void> {
+    this.#retired = true;
+    for (const job of this.#queue.splice(0)) job.done(new SlotGivenUp(this.slot));
     await this.#draining;
-    await this.#producer?.disconnect().catch(() => {});
-    this.#producer = undefined;
+    await this.producer.disconnect().catch(() => {});
+  }
+
+  #enqueue(answers: Answer[], positions: Position[]): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const done = (error?: unknown) => (error ? reject(error) : resolve());
+      if (this.#retired) return done(new SlotGivenUp(this.slot));
+      this.#queue.push({ answers, positions, done });
+      this.#drain();
+    });
   }
 
   #drain(): void {
     this.#draining ??= this.#loop().finally(() => {
       this.#draining = undefined;
+      // Queued after the loop's last look at the queue, before this callback ran.
       if (this.#queue.length > 0) this.#drain();
     });
   }
@@ -103,41 +149,33 @@ export class TransactionPipeline {
     // loop; waiting for the next turn lets them all join the first transaction.
     await new Promise((resolve) => setImmediate(resolve));
     while (this.#queue.length > 0) {
-      const head = this.#queue[0];
-      if (head !== undefined && "task" in head) {
-        this.#queue.shift();
-        await head.task(this.#committed).then(
-          () => head.done(),
-          (error: unknown) => head.done(error),
-        );
-        continue;
-      }
-      const end = this.#queue.findIndex((item) => "task" in item);
-      const jobs = this.#queue.splice(0, end === -1 ? this.#queue.length : end) as Job[];
-      try {
-        const started = performance.now();
-        await this.#transact(jobs);
-        this.onCommit(
-          jobs.length,
-          jobs.reduce((sum, job) => sum + job.answers.length, 0),
-          performance.now() - started,
-        );
-        for (const job of jobs) this.#committed.add(partitionKey(job.position.topic, job.position.partition));
-        for (const job of jobs) job.done();
-      } catch (error) {
-        await this.#discardProducer();
-        // A fenced producer means another process owns this transactional id now: making a
-        // new producer would fence that one in turn, so every later commit fails the same way.
-        if (hasErrorType(error, FENCED)) this.#fenced = error;
-        for (const job of jobs) job.done(error);
-      }
+      const jobs = this.#queue.splice(0);
+      this.#inFlight = jobs;
+      const started = performance.now();
+      const outcome = await this.#transact(jobs).then(
+        () => undefined,
+        (error: unknown) => ({ error }),
+      );
+      this.#inFlight = [];
+      this.#failed ??= outcome;
+      for (const job of jobs) job.done(outcome?.error);
+      if (outcome === undefined) this.#report(jobs, performance.now() - started);
+      else this.hooks.onFailure?.(outcome.error);
+    }
+  }
+
+  #report(jobs: Job[], ms: number): void {
+    const answers = jobs.reduce((sum, job) => sum + job.answers.length, 0);
+    try {
+      this.hooks.onCommit?.({ slot: this.slot, batches: jobs.length, answers, ms });
+    } catch {
+      // The transaction is committed whatever its report does: redoing it would answer twice.
     }
   }
 
   async #transact(jobs: Job[]): Promise<void> {
-    if (this.#fenced !== undefined) throw this.#fenced;
-    this.#producer ??= await this.newProducer();
-    const transaction = await this.#producer.transaction();
+    if (this.#failed !== undefined) throw this.#failed.error;
+    const transaction = await this.producer.transaction();
     try {
       // Offsets first: the coordinator may still be writing the previous transaction's markers
       // and answer CONCURRENT_TRANSACTIONS for a few ms. kafkajs does not retry AddOffsetsToTxn
@@ -158,6 +196,7 @@ export class TransactionPipeline {
             messages: list.map(({ partition, value, headers }) => ({ partition, value, headers })),
           })),
         });
+        await this.hooks.beforeCommit?.({ slot: this.slot, answers: answers.length });
       }
       await transaction.commit();
     } catch (error) {
@@ -165,15 +204,14 @@ export class TransactionPipeline {
       throw error;
     }
   }
-
-  async #discardProducer(): Promise<void> {
-    const producer = this.#producer;
-    this.#producer = undefined;
-    await producer?.disconnect().catch(() => {});
-  }
 }
 
-const CONCURRENT_RETRY_MS = [2, 4, 8, 16, 32, 64, 128, 256, 512, 1000];
+/**
+ * Pauses between refusals: steady and short, since a slot's transactions run back to back and
+ * the previous one's markers take a few ms to write (longer on a busy broker); doubling pauses
+ * would overshoot by hundreds of ms. About 3 s in all.
+ */
+const CONCURRENT_RETRY_MS = [1, 2, 2, 3, ...Array<number>(600).fill(5)];
 
 const FENCED = ["PRODUCER_FENCED", "INVALID_PRODUCER_EPOCH"];
 
@@ -187,6 +225,7 @@ export function hasErrorType(error: unknown, types: string[]): boolean {
   return false;
 }
 
+/** The slot's transactional id was initialised by its new owner: this producer may not commit. */
 export function isFenced(error: unknown): boolean {
   return hasErrorType(error, FENCED);
 }
@@ -207,7 +246,7 @@ async function untilNotConcurrent<T>(request: () => Promise<T>): Promise<T> {
 /** The furthest position per partition; a partition's batches arrive in order. */
 function offsetsOf(jobs: Job[]) {
   const latest = new Map<string, Position>();
-  for (const { position } of jobs) {
+  for (const position of jobs.flatMap((job) => job.positions)) {
     const key = partitionKey(position.topic, position.partition);
     const known = latest.get(key);
     if (known === undefined || BigInt(position.offset) > BigInt(known.offset)) latest.set(key, position);

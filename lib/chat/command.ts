@@ -2,16 +2,19 @@
  * `dchat chat`: flags and prompts, then the full-screen chat on a terminal or line mode
  * otherwise. Room and user are asked with @clack/prompts when the flags are missing.
  */
-import { cancel, isCancel, text } from "@clack/prompts";
+import { cancel, isCancel, note, text } from "@clack/prompts";
 import { type Command, type Io, parseFlags } from "../cli.ts";
 import { type KafkaSettings, kafkaFlags, kafkaFlagsHelp, kafkaSettings } from "../config.ts";
 import { ExitCode, isUserError, UserError, usageError } from "../errors.ts";
-import { connectKafka, isKafkaError, kafkaFailure } from "../kafka.ts";
+import { connectKafka, isKafkaError, type Kafka, kafkaFailure } from "../kafka.ts";
+import { byActivity, listRooms } from "../room-list.ts";
 import { roomToTopic } from "../rooms.ts";
+import { safeText } from "../safe-text.ts";
 import { validateUserName } from "../users.ts";
 import { runPlain } from "./plain.ts";
-import { joinRoom } from "./room.ts";
+import { joinRoom, type RoomHandlers } from "./room.ts";
 import { type ChatSession, runChat } from "./run.ts";
+import type { ChatOptions } from "./state.ts";
 
 const flags = {
   ...kafkaFlags,
@@ -20,28 +23,38 @@ const flags = {
   history: { type: "string" },
   "ambiguous-wide": { type: "boolean" },
   mouse: { type: "boolean" },
+  "no-bell": { type: "boolean" },
+  notify: { type: "string" },
 } as const;
 
 const DEFAULT_HISTORY = 50;
 
-const help = `usage: dchat chat [--room ROOM] [--user NAME] [--history N]
+const help = `usage: dchat chat [--room ROOM[,ROOM…]] [--user NAME] [--history N]
 
-Joins a chat room: the last N messages of the room (default ${DEFAULT_HISTORY}), then live.
+Joins chat rooms: the last N messages of each (default ${DEFAULT_HISTORY}), then live.
 Missing room or user name are asked for. Type a message and press Enter; type exit (or press
 Ctrl-C, or Ctrl-D on an empty line) to leave, which tells the room as the original did.
 Without a terminal (pipes), every input line is sent and every message printed as a line.
 
-  -r, --room ROOM       the chat room (any name; see "Rooms" in the README)
+  -r, --room ROOMS      the chat room, or several separated by commas (the first is shown;
+                        any name, see "Rooms" in the README; /join adds more)
   -u, --user NAME       your name as others see it
   --history N           messages of the room shown on join (default ${DEFAULT_HISTORY}, 0 for none)
   --ambiguous-wide      your terminal shows East Asian "ambiguous" characters (※ ○ …) as
                         2 cells wide [$DCHAT_AMBIGUOUS_WIDE=1]
   --mouse               scroll with the mouse wheel; selecting text then needs Shift held
                         (Option in iTerm2) [$DCHAT_MOUSE=1]
+  --no-bell             no terminal bell when someone mentions you
+  --notify osc9|osc777  also a desktop notification on a mention, through the terminal
+                        (OSC 9: iTerm2, WezTerm, Windows Terminal, kitty; OSC 777: foot,
+                        Ghostty, urxvt, VTE terminals) [$DCHAT_NOTIFY]
 
 keys: Enter send · Alt-Enter new line · ←/→ Home/End Ctrl-A/E · Alt-B/F word · Ctrl-W/U/K cut
       Ctrl-Y paste cut · ↑/↓ history · PgUp/PgDn (or the wheel, --mouse) scroll · End back to
-      newest · Ctrl-L redraw · Ctrl-Z suspend · Ctrl-C leave. NO_COLOR turns colours off.
+      newest · Tab complete a name · Ctrl-R search · Alt-1…9, Alt-←/→ switch rooms · Alt-a
+      most important unread room · Ctrl-L redraw · Ctrl-Z suspend · Ctrl-C leave.
+      NO_COLOR turns colours off.
+commands: /join ROOM · /part [ROOM] · /who · /mentions · /search TEXT · /help · exit
 
 ${kafkaFlagsHelp}`;
 
@@ -63,6 +76,38 @@ async function ask(
     return new UserError("cancelled", ExitCode.Interrupted);
   }
   return answer;
+}
+
+/** Rooms offered in the prompt: their last activity is read for at most ACTIVITY_WAIT_MS, and
+ * the whole list is given up after OFFER_WAIT_MS (an unreachable cluster says so after the prompt). */
+const OFFER_ROOMS = 8;
+const ACTIVITY_WAIT_MS = 1500;
+const OFFER_WAIT_MS = 6000;
+
+/** The rooms on the cluster, most recently active first; empty when they cannot be listed in time. */
+async function knownRooms(settings: KafkaSettings): Promise<string[]> {
+  const listing = listRooms(connectKafka(settings), Date.now() + ACTIVITY_WAIT_MS).then(
+    (rooms) => byActivity(rooms).map((r) => r.room),
+    () => [] as string[],
+  );
+  return Promise.race([listing, Bun.sleep(OFFER_WAIT_MS).then(() => [] as string[])]);
+}
+
+/**
+ * The room prompt: the rooms that exist are listed above it (most recently active first), and
+ * any name is typed as it is, new or not (a pick list would let Enter join a listed room when a
+ * new one was meant).
+ */
+async function askRoom(settings: KafkaSettings): Promise<string | UserError> {
+  const rooms = await knownRooms(settings);
+  if (rooms.length > 0) {
+    const more = rooms.length > OFFER_ROOMS ? `\n… and ${rooms.length - OFFER_ROOMS} more (dchat rooms)` : "";
+    note(
+      rooms.slice(0, OFFER_ROOMS).map(safeText).join("\n") + more,
+      "Rooms on the cluster, most recent first",
+    );
+  }
+  return ask("Chat room", roomProblem);
 }
 
 const roomProblem = (value: string) => {
@@ -89,8 +134,10 @@ async function run(argv: string[], io: Io): Promise<number | UserError> {
   if ((room === undefined || user === undefined) && !tty) {
     return usageError("without a terminal, --room and --user are required (see dchat chat --help)");
   }
+  const notify = parseNotify(values.notify ?? io.env.DCHAT_NOTIFY);
+  if (isUserError(notify)) return notify;
   if (room === undefined) {
-    const answer = await ask("Chat room", roomProblem);
+    const answer = await askRoom(settings);
     if (isUserError(answer)) return answer;
     room = answer;
   }
@@ -99,15 +146,17 @@ async function run(argv: string[], io: Io): Promise<number | UserError> {
     if (isUserError(answer)) return answer;
     user = answer;
   }
-  const topic = roomToTopic(room);
-  if (isUserError(topic)) return topic;
+  const rooms = parseRooms(room);
+  if (isUserError(rooms)) return rooms;
   const name = validateUserName(user);
   if (isUserError(name)) return name;
 
-  const session = chatSession(settings, room, topic, name, history, {
+  const session = chatSession(settings, rooms, name, history, {
     color: io.env.NO_COLOR === undefined || io.env.NO_COLOR === "",
     ambiguousWide: Boolean(values["ambiguous-wide"]) || io.env.DCHAT_AMBIGUOUS_WIDE === "1",
     mouse: Boolean(values.mouse) || io.env.DCHAT_MOUSE === "1",
+    bell: !values["no-bell"],
+    notify,
   });
   try {
     return tty ? await runChat(session, io) : await runPlain(session, io);
@@ -118,32 +167,50 @@ async function run(argv: string[], io: Io): Promise<number | UserError> {
   }
 }
 
+/** `a,b`: rooms by their human names (NFC, trimmed), each valid, each once, in order. */
+export function parseRooms(value: string): string[] | UserError {
+  const names: string[] = [];
+  for (const part of value.split(",")) {
+    const name = part.normalize("NFC").trim();
+    if (name === "" && value.includes(",")) continue;
+    const topic = roomToTopic(name);
+    if (isUserError(topic)) return topic;
+    if (!names.includes(name)) names.push(name);
+  }
+  return names.length > 0 ? names : usageError("--room needs a room name");
+}
+
+function parseNotify(value: string | undefined): ChatOptions["notify"] | UserError {
+  if (value === undefined || value === "") return null;
+  if (value === "osc9" || value === "osc777") return value;
+  return usageError(`--notify is osc9 or osc777 (the terminal's notification sequence), got "${value}"`);
+}
+
 function chatSession(
   settings: KafkaSettings,
-  room: string,
-  topic: string,
+  rooms: string[],
   user: string,
   history: number,
-  options: ChatSession["options"],
+  options: ChatOptions,
 ): ChatSession {
-  return {
-    room,
-    user,
-    options,
-    connect: async (handlers) => {
-      const kafka = connectKafka(settings);
-      try {
-        return await joinRoom(kafka, topic, user, history, handlers);
-      } catch (error) {
-        throw isUserError(error) ? error : kafkaFailure(error, settings);
-      }
-    },
+  let kafka: Kafka | undefined;
+  const join = async (room: string, handlers: RoomHandlers) => {
+    kafka ??= connectKafka(settings);
+    const topic = roomToTopic(room);
+    if (isUserError(topic)) throw topic;
+    try {
+      return await joinRoom(kafka, topic, user, history, handlers);
+    } catch (error) {
+      throw isUserError(error) ? error : kafkaFailure(error, settings);
+    }
   };
+  const first = rooms[0] as string;
+  return { room: first, rooms, user, options, join, connect: (handlers) => join(first, handlers) };
 }
 
 export const chatCommand: Command = {
   name: "chat",
-  summary: "join a chat room (full-screen, Hangul-ready)",
+  summary: "join chat rooms (full-screen, Hangul-ready)",
   help,
   run,
 };

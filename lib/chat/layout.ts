@@ -8,9 +8,9 @@
  *
  * Short terminals degrade: a 1-row input pane below 6 rows, no status line below 3.
  */
-import { entryRows } from "./lines.ts";
-import { entryAt, indexOfSeq } from "./scrollback.ts";
-import type { ChatState, ScrollAnchor } from "./state.ts";
+import { entryRows, markerRow } from "./lines.ts";
+import { entryAt, indexOfSeq, type Scrollback } from "./scrollback.ts";
+import { type ChatOptions, type ChatState, type ScrollAnchor, type Size, shown } from "./state.ts";
 
 export interface Layout {
   paneRows: number;
@@ -26,19 +26,45 @@ export function layout(rows: number): Layout {
   return { paneRows, statusRow: statusRows ? paneRows : null, inputTop: rows - inputRows, inputRows };
 }
 
+/** What the message pane shows: the shown room's scrollback at the terminal's size. */
+export interface Pane {
+  scrollback: Scrollback;
+  anchor: ScrollAnchor | null;
+  /** A `── new ──` row goes above the entry with this seq. */
+  marker: number | null;
+  /** Search matches to highlight. */
+  highlight: RegExp | null;
+  size: Size;
+  options: ChatOptions;
+}
+
+export function paneOf(state: ChatState, highlight: RegExp | null = null): Pane {
+  const room = shown(state);
+  return {
+    scrollback: room.scrollback,
+    anchor: room.anchor,
+    marker: room.marker,
+    highlight,
+    size: state.size,
+    options: state.options,
+  };
+}
+
 /** A wrapped row of the scrollback: entry index and row within that entry. */
 interface Position {
   index: number;
   row: number;
 }
 
-function rowsOf(state: ChatState, index: number): string[] {
+function rowsOf(state: Pane, index: number): string[] {
   const entry = entryAt(state.scrollback, index);
-  return entry ? entryRows(entry, state.size.cols, state.options) : [];
+  if (!entry) return [];
+  const rows = entryRows(entry, state.size.cols, state.options, state.highlight);
+  return entry.seq === state.marker ? [markerRow(state.size.cols, state.options), ...rows] : rows;
 }
 
 /** The bottom row of the view: the anchor (clamped to what still exists) or the newest row. */
-function bottom(state: ChatState): Position | null {
+function bottom(state: Pane): Position | null {
   if (state.scrollback.length === 0) return null;
   if (state.anchor) {
     const found = indexOfSeq(state.scrollback, state.anchor.seq);
@@ -51,7 +77,7 @@ function bottom(state: ChatState): Position | null {
 }
 
 /** Moves `steps` rows up (negative: down); stops at either end. Returns the position and steps left. */
-function step(state: ChatState, from: Position, steps: number): { at: Position; left: number } {
+function step(state: Pane, from: Position, steps: number): { at: Position; left: number } {
   let { index, row } = from;
   let left = steps;
   while (left > 0) {
@@ -74,7 +100,7 @@ function step(state: ChatState, from: Position, steps: number): { at: Position; 
 }
 
 /** The message pane's rows, oldest first (top-aligned when there are fewer than `height`). */
-export function visibleRows(state: ChatState, height: number): string[] {
+export function visibleRows(state: Pane, height: number): string[] {
   const end = bottom(state);
   if (!end || height <= 0) return [];
   const out: string[] = [];
@@ -92,7 +118,7 @@ export function visibleRows(state: ChatState, height: number): string[] {
  * The anchor after scrolling `delta` rows up (negative: down). Null means "back at the bottom".
  * Scrolling up never goes past the point where the first row is at the top of the pane.
  */
-export function scrolled(state: ChatState, delta: number, height: number): ScrollAnchor | null {
+export function scrolled(state: Pane, delta: number, height: number): ScrollAnchor | null {
   const from = bottom(state);
   if (!from) return null;
   const moved = step(state, from, delta).at;

@@ -49,6 +49,9 @@ function textLines(text: string): { lines: string[]; truncated: number } {
   return { lines, truncated: text.length - cut.length };
 }
 
+/** A message that names us: its name and text stand out. */
+const MENTION_STYLE: Style = { bold: true, fg: 214 };
+
 function parts(entry: Entry): Parts {
   const sender = safeText(entry.sender.normalize("NFC"));
   const { lines, truncated } = textLines(entry.text);
@@ -67,9 +70,11 @@ function parts(entry: Entry): Parts {
     case "message":
       return {
         label: `${sender}:`,
-        labelStyle: { bold: true, fg: senderColor(entry.sender) },
+        labelStyle: entry.mention
+          ? { bold: true, inverse: true, fg: senderColor(entry.sender) }
+          : { bold: true, fg: senderColor(entry.sender) },
         lines,
-        textStyle: {},
+        textStyle: entry.mention ? MENTION_STYLE : {},
         truncated,
       };
     case "bot":
@@ -120,7 +125,12 @@ function parts(entry: Entry): Parts {
  * Rows of `entry` at `cols` cells, each a styled string at most `cols` cells wide.
  * The label is truncated to a third of the width at most so the text always has room.
  */
-export function renderEntry(entry: Entry, cols: number, options: ChatOptions): string[] {
+export function renderEntry(
+  entry: Entry,
+  cols: number,
+  options: ChatOptions,
+  highlight: RegExp | null = null,
+): string[] {
   const width: WidthOptions = { ambiguousWide: options.ambiguousWide };
   const p = parts(entry);
   const time = clock(entry.time);
@@ -147,14 +157,14 @@ export function renderEntry(entry: Entry, cols: number, options: ChatOptions): s
       if (rows.length >= MAX_ENTRY_ROWS) break;
       if (first) {
         const head = `${styled(time, { dim: true }, color)} ${label ? `${styled(label, p.labelStyle, color)} ` : ""}`;
-        rows.push(head + styled(piece, p.textStyle, color));
+        rows.push(head + marked(piece, p.textStyle, highlight, color));
         first = false;
       } else {
-        rows.push(" ".repeat(indent) + styled(piece, p.textStyle, color));
+        rows.push(" ".repeat(indent) + marked(piece, p.textStyle, highlight, color));
       }
     }
   }
-  if (entry.day) rows.unshift(dayRow(entry.day, cols, options));
+  if (entry.day) rows.unshift(ruleRow(entry.day, cols, options));
   const hidden = p.truncated + (rows.length >= MAX_ENTRY_ROWS ? 1 : 0);
   if (hidden > 0)
     rows.push(
@@ -165,8 +175,27 @@ export function renderEntry(entry: Entry, cols: number, options: ChatOptions): s
   return rows;
 }
 
-/** `───── 2024-08-26 ─────` across the pane (box drawing is "ambiguous" width, hence the fallback). */
-function dayRow(day: string, cols: number, options: ChatOptions): string {
+/** `piece` in `style`, with what `highlight` matches shown in reverse video (search results). */
+function marked(piece: string, style: Style, highlight: RegExp | null, color: boolean): string {
+  if (!highlight) return styled(piece, style, color);
+  let out = "";
+  let at = 0;
+  for (const match of piece.matchAll(highlight)) {
+    if (match[0] === "") continue;
+    out += styled(piece.slice(at, match.index), style, color);
+    out += styled(match[0], { ...style, inverse: true, bold: true }, color);
+    at = match.index + match[0].length;
+  }
+  return out + styled(piece.slice(at), style, color);
+}
+
+/** The read marker: entries below it arrived after you last read the room. */
+export function markerRow(cols: number, options: ChatOptions): string {
+  return ruleRow("new", cols, options);
+}
+
+/** `───── 2024-08-26 ─────` (or `── new ──`) across the pane (box drawing is "ambiguous" width, hence the fallback). */
+function ruleRow(day: string, cols: number, options: ChatOptions): string {
   const rule = options.ambiguousWide ? "-" : "─";
   const label = ` ${day} `.slice(0, cols);
   const side = Math.max(0, Math.floor((cols - label.length) / 2));
@@ -176,11 +205,16 @@ function dayRow(day: string, cols: number, options: ChatOptions): string {
 
 const cache = new WeakMap<Entry, { key: string; rows: string[] }>();
 
-export function entryRows(entry: Entry, cols: number, options: ChatOptions): string[] {
-  const key = `${cols}/${options.color}/${options.ambiguousWide}`;
+export function entryRows(
+  entry: Entry,
+  cols: number,
+  options: ChatOptions,
+  highlight: RegExp | null = null,
+): string[] {
+  const key = `${cols}/${options.color}/${options.ambiguousWide}/${highlight?.source ?? ""}`;
   const hit = cache.get(entry);
   if (hit && hit.key === key) return hit.rows;
-  const rows = renderEntry(entry, cols, options);
+  const rows = renderEntry(entry, cols, options, highlight);
   cache.set(entry, { key, rows });
   return rows;
 }

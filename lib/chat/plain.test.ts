@@ -2,6 +2,7 @@ import { expect, test } from "bun:test";
 import { Readable, Writable } from "node:stream";
 import { decode, encode, LEAVE_HINT } from "../wire.ts";
 import { plainLines, runPlain } from "./plain.ts";
+import type { RoomLink } from "./room.ts";
 import type { ChatSession } from "./run.ts";
 
 const record = (sender: string, message: string, end = false) =>
@@ -30,19 +31,22 @@ test("a malformed record is one marked line", () => {
 function flakyRoom(failures: number) {
   const delivered: string[] = [];
   let left = failures;
+  const link = async (): Promise<RoomLink> => ({
+    groupId: "g",
+    historyLoaded: Promise.resolve(),
+    send: async (record) => {
+      if (left-- > 0) throw new Error("KafkaJSNumberOfRetriesExceeded: leader down");
+      delivered.push(record.end ? "(leave)" : record.message);
+    },
+    close: async () => {},
+  });
   const session: ChatSession = {
     room: "r",
+    rooms: ["r"],
     user: "u",
     options: { color: false, ambiguousWide: false, mouse: false },
-    connect: async () => ({
-      groupId: "g",
-      historyLoaded: Promise.resolve(),
-      send: async (record) => {
-        if (left-- > 0) throw new Error("KafkaJSNumberOfRetriesExceeded: leader down");
-        delivered.push(record.end ? "(leave)" : record.message);
-      },
-      close: async () => {},
-    }),
+    connect: link,
+    join: link,
   };
   return { session, delivered };
 }

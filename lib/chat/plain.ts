@@ -13,6 +13,9 @@ import { createInterface } from "node:readline";
 import type { Io } from "../cli.ts";
 import { safeText } from "../safe-text.ts";
 import { type ChatRecord, type Decoded, joinRecord, LEAVE_HINT, leaveRecord, textRecord } from "../wire.ts";
+import { lineAction } from "./plain-commands.ts";
+import { PlainRooms } from "./plain-rooms.ts";
+import { type People, seen } from "./presence.ts";
 import { type ChatSession, CRASH_LEAVE_MS, LEAVE_TIMEOUT_MS, RETRY_MAX_MS } from "./run.ts";
 
 const HISTORY_WAIT_MS = 10_000;
@@ -35,9 +38,16 @@ export function plainLines(decoded: Decoded): string[] {
 export async function runPlain(session: ChatSession, io: Io): Promise<number> {
   const write = (line: string) => io.stdout.write(`${line}\n`);
   let lost = false;
+  const warn = (line: string) => io.stderr.write(`dchat chat: ${line}\n`);
+  const print = (room: string, records: Decoded[]) => {
+    for (const decoded of records) for (const line of plainLines(decoded)) write(rooms.label(room) + line);
+  };
+  const rooms = new PlainRooms(session, print, warn);
+  let people: People = [];
   const link = await session.connect({
     records: (records) => {
-      for (const decoded of records) for (const line of plainLines(decoded)) write(line);
+      people = seen(people, records);
+      print(session.room, records);
     },
     connection: (state, reason) => {
       if (state === "reconnecting") {
@@ -95,11 +105,13 @@ export async function runPlain(session: ChatSession, io: Io): Promise<number> {
   const leave = async (timeoutMs: number) => {
     if (leaveTried) return;
     leaveTried = true;
-    send(leaveRecord(session.user, new Date()));
-    if (await drain(timeoutMs)) return;
-    for (const record of outbox)
-      io.stderr.write(`dchat chat: not sent: ${JSON.stringify(record.message)} (Kafka unreachable)\n`);
-    failed = outbox.length;
+    const record = leaveRecord(session.user, new Date());
+    send(record);
+    const [delivered] = await Promise.all([drain(timeoutMs), rooms.leaveAll(record)]);
+    if (delivered) return;
+    for (const unsent of outbox)
+      io.stderr.write(`dchat chat: not sent: ${JSON.stringify(unsent.message)} (Kafka unreachable)\n`);
+    failed += outbox.length;
   };
   let failed = 0;
   let stop: () => void = () => {};
@@ -127,11 +139,23 @@ export async function runPlain(session: ChatSession, io: Io): Promise<number> {
       // marker at the end of a partition would otherwise hold us forever).
       await Promise.race([link.historyLoaded, Bun.sleep(HISTORY_WAIT_MS)]);
       send(joinRecord(session.user, new Date()));
+      for (const room of session.rooms.slice(1)) await rooms.join(room);
       const lines = createInterface({ input: io.stdin, crlfDelay: Number.POSITIVE_INFINITY });
       const reading = (async () => {
         for await (const line of lines) {
           if (line.trim() === "exit") break;
-          if (line.trim() !== "") send(textRecord(session.user, line, new Date()));
+          if (line.trim() === "") continue;
+          const room = rooms.current;
+          const here = room === session.room ? people : rooms.peopleOf(room);
+          const action = lineAction(line, room, here, new Date());
+          if (action.type === "send") {
+            const record = textRecord(session.user, action.text, new Date());
+            if (room === session.room) send(record);
+            else if (!(await rooms.send(room, record))) failed++;
+          } else if (action.type === "print") for (const out of action.lines) write(out);
+          else if (action.type === "join") await rooms.join(action.room);
+          else if (action.type === "part") await rooms.part(action.room);
+          else warn(action.message);
         }
       })();
       await Promise.race([reading, stopped]);

@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import type { KeyEvent } from "../term/keys.ts";
 import { type Decoded, decode, encode, joinRecord, leaveRecord, textRecord } from "../wire.ts";
 import { entriesOf } from "./scrollback.ts";
-import { type ChatEffect, type ChatEvent, type ChatState, initialState } from "./state.ts";
+import { type ChatEffect, type ChatEvent, type ChatState, initialState, shown } from "./state.ts";
 import { update } from "./update.ts";
 
 const now = new Date(2024, 7, 26, 11, 26, 28, 670);
@@ -32,23 +32,25 @@ const records = (...list: Decoded[]): ChatEvent => ({ type: "records", records: 
 describe("update", () => {
   test("Enter sends the typed line as a text record and shows it as own, pending", () => {
     const [state, effects] = run(base(), text("안녕 hi"), key("enter"));
-    expect(effects).toEqual([{ type: "send", id: 1, record: textRecord("me", "안녕 hi", now) }]);
-    expect(state.editor.text).toBe("");
-    expect(entriesOf(state.scrollback).at(-1)).toMatchObject({
+    expect(effects).toEqual([
+      { type: "send", id: 1, room: "team2", record: textRecord("me", "안녕 hi", now) },
+    ]);
+    expect(shown(state).editor.text).toBe("");
+    expect(entriesOf(shown(state).scrollback).at(-1)).toMatchObject({
       kind: "own",
       text: "안녕 hi",
       delivery: "sending",
     });
-    expect(state.outbox).toEqual([1]);
+    expect(state.outbox.map((o) => o.id)).toEqual([1]);
   });
 
   test("the sent record coming back from Kafka is not shown twice; ack marks it sent", () => {
     const [sent, effects] = run(base(), text("hello"), key("enter"));
     const record = (effects[0] as Extract<ChatEffect, { type: "send" }>).record;
     const [state] = run(sent, { type: "sent", id: 1 }, records(decode(encode(record), 0)));
-    expect(entriesOf(state.scrollback).filter((e) => e.text === "hello")).toHaveLength(1);
-    expect(entriesOf(state.scrollback).at(-1)?.delivery).toBe("sent");
-    expect(state.outbox).toEqual([]);
+    expect(entriesOf(shown(state).scrollback).filter((e) => e.text === "hello")).toHaveLength(1);
+    expect(entriesOf(shown(state).scrollback).at(-1)?.delivery).toBe("sent");
+    expect(state.outbox.map((o) => o.id)).toEqual([]);
   });
 
   test("typing exit sends the leave record exactly as the original", () => {
@@ -66,14 +68,14 @@ describe("update", () => {
     ]);
     const [kept, none] = run(base(), text("ab"), key("home"), key("d", { ctrl: true }));
     expect(none).toEqual([]);
-    expect(kept.editor.text).toBe("b");
+    expect(shown(kept).editor.text).toBe("b");
   });
 
   test("a multi-line paste stays in the input; Enter sends one record per non-empty line", () => {
     const paste: ChatEvent = { type: "key", key: { type: "paste", text: "one\n\ntwo" }, now };
     const [pasted, nothing] = run(base(), paste);
     expect(nothing).toEqual([]);
-    expect(pasted.editor.text).toBe("one\n\ntwo");
+    expect(shown(pasted).editor.text).toBe("one\n\ntwo");
     const [, effects] = run(pasted, key("enter"));
     expect(effects.map((e) => (e.type === "send" ? e.record.message : e.type))).toEqual(["one", "two"]);
   });
@@ -86,8 +88,8 @@ describe("update", () => {
       key("enter"),
     );
     expect(effects).toEqual([]);
-    expect(state.editor.text).toBe(big);
-    expect(entriesOf(state.scrollback).at(-1)?.kind).toBe("notice");
+    expect(shown(state).editor.text).toBe(big);
+    expect(entriesOf(shown(state).scrollback).at(-1)?.kind).toBe("notice");
   });
 
   test("records become entries by kind; malformed ones are kept, marked", () => {
@@ -102,7 +104,7 @@ describe("update", () => {
         bad,
       ),
     );
-    expect(entriesOf(state.scrollback).map((e) => e.kind)).toEqual([
+    expect(entriesOf(shown(state).scrollback).map((e) => e.kind)).toEqual([
       "info",
       "message",
       "bot",
@@ -119,35 +121,35 @@ describe("update", () => {
   test("while scrolled up, new messages do not move the view and are counted; End returns", () => {
     const many = Array.from({ length: 100 }, (_, i) => rec("you", `line ${i}`));
     const [scrolledUp] = run(base(), records(...many), key("pageup"));
-    expect(scrolledUp.anchor).not.toBeNull();
+    expect(shown(scrolledUp).anchor).not.toBeNull();
     const [after] = run(scrolledUp, records(rec("you", "new 1"), rec("you", "new 2")));
-    expect(after.anchor).toEqual(scrolledUp.anchor);
-    expect(after.unread).toBe(2);
+    expect(shown(after).anchor).toEqual(shown(scrolledUp).anchor);
+    expect(shown(after).unread).toBe(2);
     const [bottom] = run(after, key("end"));
-    expect(bottom.anchor).toBeNull();
-    expect(bottom.unread).toBe(0);
+    expect(shown(bottom).anchor).toBeNull();
+    expect(shown(bottom).unread).toBe(0);
   });
 
   test("PageDown from the top eventually returns to following", () => {
     const many = Array.from({ length: 50 }, (_, i) => rec("you", `line ${i}`));
     let [state] = run(base(), records(...many), key("pageup"), key("pageup"), key("pageup"), key("pageup"));
-    expect(state.anchor).not.toBeNull();
+    expect(shown(state).anchor).not.toBeNull();
     for (let i = 0; i < 5; i++) [state] = run(state, key("pagedown"));
-    expect(state.anchor).toBeNull();
+    expect(shown(state).anchor).toBeNull();
   });
 
   test("connection loss keeps the typed text; a failed send stays queued and is marked", () => {
     const [typed] = run(base(), { type: "connection", state: "connected", now }, text("draft"));
     const [lost] = run(typed, { type: "connection", state: "reconnecting", now, reason: "broker down" });
-    expect(lost.editor.text).toBe("draft");
-    expect(entriesOf(lost.scrollback).at(-1)?.kind).toBe("notice");
+    expect(shown(lost).editor.text).toBe("draft");
+    expect(entriesOf(shown(lost).scrollback).at(-1)?.kind).toBe("notice");
     const [sent] = run(lost, key("enter"));
     const [queued] = run(sent, { type: "send-failed", id: 1, reason: "x" });
-    expect(entriesOf(queued.scrollback).at(-1)?.delivery).toBe("queued");
-    expect(queued.outbox).toEqual([1]);
+    expect(entriesOf(shown(queued).scrollback).at(-1)?.delivery).toBe("queued");
+    expect(queued.outbox.map((o) => o.id)).toEqual([1]);
     const [delivered] = run(queued, { type: "sent", id: 1 });
-    expect(entriesOf(delivered.scrollback).at(-1)?.delivery).toBe("sent");
-    expect(delivered.outbox).toEqual([]);
+    expect(entriesOf(shown(delivered).scrollback).at(-1)?.delivery).toBe("sent");
+    expect(delivered.outbox.map((o) => o.id)).toEqual([]);
   });
 
   test("Ctrl-L asks for a redraw, Ctrl-Z for suspending", () => {

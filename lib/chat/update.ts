@@ -1,22 +1,30 @@
 /**
  * update(state, event) → [state, effects]: the whole behaviour of the chat screen, pure.
- * Key bindings are a table; records from Kafka become entries; sending produces `send`
- * effects whose outcome returns as `sent` / `send-failed` events.
+ * Key bindings are a table; records from Kafka become entries (records.ts); slash commands are
+ * a table too (commands.ts); sending produces `send` effects whose outcome returns as `sent` /
+ * `send-failed` events.
  */
 import type { KeyEvent } from "../term/keys.ts";
-import {
-  BOT_SENDER,
-  type Decoded,
-  encode,
-  INFO_SENDER,
-  leaveRecord,
-  MAX_RECORD_BYTES,
-  textRecord,
-} from "../wire.ts";
+import { graphemes } from "../width.ts";
+import { encode, MAX_RECORD_BYTES, textRecord } from "../wire.ts";
+import { leaveAll, runCommand } from "./commands.ts";
+import { completed, nextCompletion, startCompletion } from "./complete.ts";
 import * as ed from "./editor.ts";
-import { layout, scrolled } from "./layout.ts";
-import { append, lastEntry, patch } from "./scrollback.ts";
-import type { ChatEffect, ChatEvent, ChatState, Entry } from "./state.ts";
+import { layout, paneOf, scrolled } from "./layout.ts";
+import { hottest, scrolledTo, searchAgain, searchFor, switchTo, toBottom } from "./navigate.ts";
+import { isSystemName } from "./presence.ts";
+import { addEntries, addNotice, echoKey, onRecords } from "./records.ts";
+import { patch } from "./scrollback.ts";
+import {
+  type ChatEffect,
+  type ChatEvent,
+  type ChatState,
+  type Completion,
+  roomIndex,
+  shown,
+  withRoom,
+  withShown,
+} from "./state.ts";
 
 type Result = [ChatState, ChatEffect[]];
 type Action = (state: ChatState, now: Date) => Result;
@@ -25,7 +33,7 @@ type Action = (state: ChatState, now: Date) => Result;
 const ECHO_LIMIT = 1000;
 
 function edit(change: (editor: ed.Editor) => ed.Editor): Action {
-  return (state) => [{ ...state, editor: change(state.editor) }, []];
+  return (state) => [withShown(state, (room) => ({ ...room, editor: change(room.editor) })), []];
 }
 
 function paneHeight(state: ChatState): number {
@@ -36,8 +44,7 @@ function paneHeight(state: ChatState): number {
 function scrollBy(rows: (height: number) => number): Action {
   return (state) => {
     const height = paneHeight(state);
-    const anchor = scrolled(state, rows(height), height);
-    return [{ ...state, anchor, unread: anchor ? state.unread : 0 }, []];
+    return [scrolledTo(state, scrolled(paneOf(state), rows(height), height)), []];
   };
 }
 
@@ -47,86 +54,91 @@ const scroll = (pages: number) =>
 /** Rows per wheel notch, as most terminals and pagers scroll. */
 const WHEEL_ROWS = 3;
 
-const toBottom = (state: ChatState): ChatState => ({ ...state, anchor: null, unread: 0 });
-
-function localDay(time: Date): string {
-  const pad = (n: number) => String(n).padStart(2, "0");
-  return `${time.getFullYear()}-${pad(time.getMonth() + 1)}-${pad(time.getDate())}`;
-}
-
-/** Marks entries that start a new local day compared with the entry before them. */
-function withDays(previous: Entry | undefined, entries: Omit<Entry, "seq">[]): Omit<Entry, "seq">[] {
-  let last = previous?.time ? localDay(previous.time) : null;
-  return entries.map((entry) => {
-    if (!entry.time) return entry;
-    const day = localDay(entry.time);
-    const changed = last !== null && day !== last;
-    last = day;
-    return changed ? { ...entry, day } : entry;
-  });
-}
-
-function addEntries(state: ChatState, entries: Omit<Entry, "seq">[]): ChatState {
-  if (entries.length === 0) return state;
-  return {
-    ...state,
-    scrollback: append(state.scrollback, withDays(lastEntry(state.scrollback), entries)),
-    unread: state.anchor ? state.unread + entries.length : 0,
-  };
-}
-
-function addEntry(state: ChatState, entry: Omit<Entry, "seq">): ChatState {
-  return addEntries(state, [entry]);
-}
-
-export function leave(state: ChatState, now: Date): Result {
-  if (state.leaving) return [state, []];
-  return [{ ...state, leaving: true }, [{ type: "leave", record: leaveRecord(state.user, now) }]];
-}
-
-function echoKey(timestamp: string, message: string): string {
-  return `${timestamp}\u0000${message}`;
+function tooBigNotice(bytes: number): string {
+  return `Not sent: a message is ${Math.ceil(bytes / 1024)} KiB, over the ${MAX_RECORD_BYTES / 1024} KiB limit. Shorten it and press Enter again.`;
 }
 
 function submit(state: ChatState, now: Date): Result {
-  const text = state.editor.text;
+  const room = shown(state);
+  const text = room.editor.text;
   if (text.trim() === "") return [toBottom(state), []];
-  if (text.trim() === "exit") return leave({ ...state, editor: ed.commit(state.editor) }, now);
-  const lines = text.split("\n").filter((line) => line.trim() !== "");
+  const committed = withShown(state, (r) => ({ ...r, editor: ed.commit(r.editor) }));
+  if (text.trim() === "exit") return leaveAll(committed, now);
+  const trimmed = text.trimStart();
+  if (trimmed.startsWith("/") && !trimmed.startsWith("//")) return runCommand(committed, trimmed, now);
+  const literal = trimmed.startsWith("//") ? trimmed.slice(1) : text;
+  const lines = literal.split("\n").filter((line) => line.trim() !== "");
   const records = lines.map((line) => textRecord(state.user, line, now));
   const tooBig = records.find((record) => encode(record).byteLength > MAX_RECORD_BYTES);
-  if (tooBig) {
-    const kib = Math.ceil(encode(tooBig).byteLength / 1024);
-    const notice = `Not sent: a message is ${kib} KiB, over the ${MAX_RECORD_BYTES / 1024} KiB limit. Shorten it and press Enter again.`;
-    return [addEntry(toBottom(state), { kind: "notice", time: now, sender: "", text: notice }), []];
-  }
-  let next: ChatState = { ...toBottom(state), editor: ed.commit(state.editor) };
+  if (tooBig)
+    return [
+      withShown(toBottom(state), (r) => addNotice(r, tooBigNotice(encode(tooBig).byteLength), now)),
+      [],
+    ];
+  let next: ChatState = withShown(toBottom(committed), (r) => ({ ...r, marker: null }));
   const effects: ChatEffect[] = [];
   for (const record of records) {
     const id = next.nextSendId;
-    next = addEntry(
-      {
-        ...next,
-        nextSendId: id + 1,
-        outbox: [...next.outbox, id],
-        echoes: [...next.echoes, echoKey(record.timestamp, record.message)].slice(-ECHO_LIMIT),
-      },
-      { kind: "own", time: now, sender: state.user, text: record.message, sendId: id, delivery: "sending" },
+    next = { ...next, nextSendId: id + 1, outbox: [...next.outbox, { id, room: room.name }] };
+    next = withShown(next, (r) =>
+      addEntries(
+        { ...r, echoes: [...r.echoes, echoKey(record.timestamp, record.message)].slice(-ECHO_LIMIT) },
+        [
+          {
+            kind: "own",
+            time: now,
+            sender: state.user,
+            text: record.message,
+            sendId: id,
+            delivery: "sending",
+          },
+        ],
+      ),
     );
-    effects.push({ type: "send", id, record });
+    effects.push({ type: "send", id, room: room.name, record });
   }
   return [next, effects];
 }
 
 /** Ctrl-D: delete forward, or leave when the input is empty (as EOF does in a shell). */
 const ctrlD: Action = (state, now) =>
-  state.editor.text === "" ? leave(state, now) : edit(ed.del)(state, now);
+  shown(state).editor.text === "" ? leaveAll(state, now) : edit(ed.del)(state, now);
 
-const endKey: Action = (state) => [{ ...toBottom(state), editor: ed.end(state.editor) }, []];
+const endKey: Action = (state) => [
+  withShown(toBottom(state), (room) => ({ ...room, editor: ed.end(room.editor) })),
+  [],
+];
+
+const goTo =
+  (index: (state: ChatState) => number): Action =>
+  (state) => {
+    const target = index(state);
+    if (target < 0) return [{ ...state, status: "no room with unread messages" }, []];
+    return [switchTo(state, target), []];
+  };
+
+const cycle = (by: number) => goTo((state) => (state.current + by + state.rooms.length) % state.rooms.length);
+
+/** The shown room's input changed by `change`, with `completion` as the cycle in progress. */
+function withCompletion(state: ChatState, completion: Completion): ChatState {
+  return {
+    ...withShown(state, (room) => ({ ...room, editor: completed(room.editor, completion) })),
+    completion,
+  };
+}
+
+const tab: Action = (state) => {
+  if (state.completion) return [withCompletion(state, nextCompletion(state.completion)), []];
+  const room = shown(state);
+  const names = room.people.map((p) => p.name).filter((name) => name !== state.user && !isSystemName(name));
+  const completion = startCompletion(room.editor, names);
+  return completion ? [withCompletion(state, completion), []] : [state, [{ type: "bell" }]];
+};
 
 const bindings: Record<string, Action> = {
   enter: submit,
   "alt+enter": edit((e) => ed.insert(e, "\n")),
+  tab,
   backspace: edit(ed.backspace),
   "alt+backspace": edit(ed.killWordBack),
   delete: edit(ed.del),
@@ -141,10 +153,11 @@ const bindings: Record<string, Action> = {
   "ctrl+e": edit(ed.end),
   "alt+b": edit(ed.wordLeft),
   "ctrl+left": edit(ed.wordLeft),
-  "alt+left": edit(ed.wordLeft),
   "alt+f": edit(ed.wordRight),
   "ctrl+right": edit(ed.wordRight),
-  "alt+right": edit(ed.wordRight),
+  "alt+left": cycle(-1),
+  "alt+right": cycle(1),
+  "alt+a": goTo(hottest),
   "ctrl+u": edit(ed.killToStart),
   "ctrl+k": edit(ed.killToEnd),
   "ctrl+w": edit(ed.killWordBack),
@@ -160,70 +173,76 @@ const bindings: Record<string, Action> = {
   wheelup: scrollBy(() => WHEEL_ROWS),
   wheeldown: scrollBy(() => -WHEEL_ROWS),
   "ctrl+end": (state) => [toBottom(state), []],
+  escape: (state) => [toBottom(state), []],
+  "ctrl+r": (state) => [searchAgain(state, "older"), []],
+  "ctrl+s": (state) => [searchAgain(state, "newer"), []],
   "ctrl+l": (state) => [state, [{ type: "redraw" }]],
-  "ctrl+c": leave,
+  "ctrl+c": leaveAll,
   "ctrl+z": (state) => [state, [{ type: "suspend" }]],
 };
+for (let n = 1; n <= 9; n++) bindings[`alt+${n}`] = goTo(() => n - 1);
 
 function keyId(key: Extract<KeyEvent, { type: "key" }>): string {
   return `${key.ctrl ? "ctrl+" : ""}${key.alt ? "alt+" : ""}${key.shift ? "shift+" : ""}${key.name}`;
 }
 
+/** Keys that keep a Ctrl-R query being typed (handled by the bindings). */
+const SEARCH_KEYS = new Set(["ctrl+r", "ctrl+s", "escape"]);
+
+/**
+ * While a Ctrl-R query is typed, text and Backspace edit the query and Enter keeps the match;
+ * any other key ends the typing (the match stays shown) and does what it always does.
+ */
+function onSearchKey(state: ChatState, key: KeyEvent, now: Date): Result | null {
+  const search = shown(state).search;
+  if (!search?.editing) return null;
+  if (key.type === "text" || key.type === "paste")
+    return [searchFor(state, search.query + key.text, true), []];
+  const id = keyId(key);
+  if (id === "backspace") {
+    const query = graphemes(search.query).slice(0, -1).join("");
+    return [searchFor(state, query, true), []];
+  }
+  const stopTyping = withShown(state, (r) => ({ ...r, search: { ...search, editing: false } }));
+  if (id === "enter") return [stopTyping, []];
+  return SEARCH_KEYS.has(id) ? null : onKey(stopTyping, key, now);
+}
+
 function onKey(state: ChatState, key: KeyEvent, now: Date): Result {
-  if (key.type === "text") return [{ ...state, editor: ed.insert(state.editor, key.text) }, []];
-  if (key.type === "paste") return [{ ...state, editor: ed.insert(state.editor, key.text) }, []];
+  const fresh: ChatState = state.status ? { ...state, status: null } : state;
+  const searching = onSearchKey(fresh, key, now);
+  if (searching) return searching;
+  const isTab = key.type === "key" && keyId(key) === "tab";
+  const base: ChatState = fresh.completion && !isTab ? { ...fresh, completion: null } : fresh;
+  if (key.type === "text" || key.type === "paste") return edit((e) => ed.insert(e, key.text))(base, now);
   const id = keyId(key);
   const action = bindings[id] ?? (key.shift ? bindings[id.replace("shift+", "")] : undefined);
-  return action ? action(state, now) : [state, []];
+  return action ? action(base, now) : [base, []];
 }
 
-function entryFor(state: ChatState, decoded: Decoded): Omit<Entry, "seq"> {
-  if (!decoded.ok) {
-    return {
-      kind: "malformed",
-      time: decoded.time,
-      sender: "",
-      text: `${decoded.problem}: ${decoded.detail}`,
-    };
-  }
-  const { record, time } = decoded;
-  const kind = record.end
-    ? "leave"
-    : record.sender === INFO_SENDER
-      ? "info"
-      : record.sender === BOT_SENDER
-        ? "bot"
-        : record.sender === state.user
-          ? "own"
-          : "message";
-  return { kind, time, sender: record.sender, text: record.message };
+function delivered(state: ChatState, id: number, change: { delivery: "sent" | "queued" }): ChatState {
+  const item = state.outbox.find((o) => o.id === id);
+  const index = item ? roomIndex(state, item.room) : -1;
+  return withRoom(state, index, (room) => ({
+    ...room,
+    scrollback: patch(room.scrollback, (e) => e.sendId === id, change),
+  }));
 }
 
-function mentions(state: ChatState, decoded: Decoded): boolean {
-  if (!decoded.ok || decoded.record.sender === state.user) return false;
-  return decoded.record.message.normalize("NFC").includes(`@${state.user}`);
-}
-
-function onRecords(state: ChatState, records: Decoded[], live: boolean): Result {
-  let echoes = state.echoes;
-  const added: Omit<Entry, "seq">[] = [];
-  let bell = false;
-  for (const decoded of records) {
-    if (decoded.ok && decoded.record.sender === state.user && echoes.length > 0) {
-      const index = echoes.indexOf(echoKey(decoded.record.timestamp, decoded.record.message));
-      if (index >= 0) {
-        echoes = echoes.filter((_, i) => i !== index);
-        continue;
-      }
-    }
-    added.push(entryFor(state, decoded));
-    if (live && mentions(state, decoded)) bell = true;
-  }
-  return [addEntries({ ...state, echoes }, added), bell ? [{ type: "bell" }] : []];
-}
-
-function delivery(state: ChatState, id: number, change: Partial<Entry>): ChatState {
-  return { ...state, scrollback: patch(state.scrollback, (e) => e.sendId === id, change) };
+function onConnection(state: ChatState, event: Extract<ChatEvent, { type: "connection" }>): ChatState {
+  const index = roomIndex(state, event.room);
+  const room = state.rooms[index];
+  if (!room || event.state === room.connection) return state;
+  const text =
+    event.state === "reconnecting"
+      ? `Connection to Kafka lost${event.reason ? ` (${event.reason})` : ""}; reconnecting. What you type is kept and sent when it is back.`
+      : event.state === "connected" && room.connection === "reconnecting"
+        ? "Connection to Kafka is back."
+        : null;
+  return withRoom(state, index, (r) => {
+    const next = { ...r, connection: event.state };
+    return text ? addNotice(next, text, event.now) : next;
+  });
 }
 
 export function update(state: ChatState, event: ChatEvent): Result {
@@ -231,31 +250,34 @@ export function update(state: ChatState, event: ChatEvent): Result {
     case "key":
       return onKey(state, event.key, event.now);
     case "records":
-      return onRecords(state, event.records, event.live);
+      return onRecords(state, event.room, event.records, event.live, event.now);
     case "resize":
       return [{ ...state, size: event.size }, []];
     case "sent":
       return [
         {
-          ...delivery(state, event.id, { delivery: "sent" }),
-          outbox: state.outbox.filter((id) => id !== event.id),
+          ...delivered(state, event.id, { delivery: "sent" }),
+          outbox: state.outbox.filter((o) => o.id !== event.id),
         },
         [],
       ];
     case "send-failed":
-      return [delivery(state, event.id, { delivery: "queued" }), []];
-    case "connection": {
-      if (event.state === state.connection) return [state, []];
-      const text =
-        event.state === "reconnecting"
-          ? `Connection to Kafka lost${event.reason ? ` (${event.reason})` : ""}; reconnecting. What you type is kept and sent when it is back.`
-          : event.state === "connected" && state.connection === "reconnecting"
-            ? "Connection to Kafka is back."
-            : null;
-      const next = { ...state, connection: event.state };
-      return [text ? addEntry(next, { kind: "notice", time: event.now, sender: "", text }) : next, []];
+      return [delivered(state, event.id, { delivery: "queued" }), []];
+    case "connection":
+      return [onConnection(state, event), []];
+    case "join-failed": {
+      const index = roomIndex(state, event.room);
+      if (index < 0) return [state, []];
+      const text = `Could not join #${event.room}: ${event.reason}`;
+      const rooms = state.rooms.filter((_, i) => i !== index);
+      if (rooms.length === 0) return leaveAll(state, event.now);
+      const current = Math.min(
+        index <= state.current ? Math.max(0, state.current - 1) : state.current,
+        rooms.length - 1,
+      );
+      return [withShown({ ...state, rooms, current }, (r) => addNotice(r, text, event.now)), []];
     }
     case "leave":
-      return leave(state, event.now);
+      return leaveAll(state, event.now);
   }
 }

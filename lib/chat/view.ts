@@ -10,8 +10,10 @@ import { styled } from "../term/ansi.ts";
 import type { Frame } from "../term/screen.ts";
 import { cellWidth, fit, type WidthOptions } from "../width.ts";
 import { inputView, PROMPT, PROMPT_WIDTH } from "./input.ts";
-import { layout, visibleRows } from "./layout.ts";
-import type { ChatState, Connection } from "./state.ts";
+import { layout, paneOf, visibleRows } from "./layout.ts";
+import { roomBar } from "./roombar.ts";
+import { searchPattern } from "./search.ts";
+import { type ChatState, type Connection, shown } from "./state.ts";
 
 const CONNECTION_LABEL: Record<Connection, string> = {
   connecting: "◌ connecting…",
@@ -21,25 +23,38 @@ const CONNECTION_LABEL: Record<Connection, string> = {
 
 const CONNECTION_COLOR: Record<Connection, number> = { connecting: 178, connected: 78, reconnecting: 196 };
 
+/** The hints at the right of the status line, most useful first. */
+function hints(state: ChatState, lines: number): string[] {
+  const room = shown(state);
+  if (state.status) return [safeText(state.status)];
+  if (room.search) {
+    const where = room.search.match === null ? "not found" : "Ctrl-R older · Ctrl-S newer · Esc back";
+    return [`search: ${safeText(room.search.query)}▏ ${where}`];
+  }
+  const out: string[] = [];
+  if (state.outbox.length > 0) out.push(`${state.outbox.length} unsent`);
+  if (lines > 1) out.push(`Enter sends ${lines} lines`);
+  if (room.anchor) out.push(room.unread > 0 ? `${room.unread} new ↓ End` : "scrolled ↑ End");
+  return out;
+}
+
 function statusLine(state: ChatState, width: WidthOptions, lines: number): string {
   const { cols } = state.size;
   const color = state.options.color;
-  const left = ` #${safeText(state.room)} · ${safeText(state.user)} · `;
-  const hints: string[] = [];
-  if (state.outbox.length > 0) hints.push(`${state.outbox.length} unsent`);
-  if (lines > 1) hints.push(`Enter sends ${lines} lines`);
-  if (state.anchor) hints.push(state.unread > 0 ? `${state.unread} new ↓ End` : "scrolled ↑ End");
-  let right = hints.length ? ` ${hints.join(" · ")} ` : "";
-  if (cellWidth(right, width) > cols) right = "";
+  const room = shown(state);
+  const list = hints(state, lines);
+  let right = list.length ? ` ${list.join(" · ")} ` : "";
+  if (cellWidth(right, width) > cols) right = fit(right, cols, width);
   const avail = cols - cellWidth(right, width);
+  const left = ` ${roomBar(state, Math.max(0, avail - 12), width)} · ${safeText(state.user)} · `;
   const leftWidth = cellWidth(left, width);
   const head = leftWidth <= avail ? left : fit(left, avail, width);
-  const label = state.leaving ? "leaving…" : CONNECTION_LABEL[state.connection];
+  const label = state.leaving ? "leaving…" : CONNECTION_LABEL[room.connection];
   const conn = leftWidth < avail ? fit(label, avail - leftWidth, width) : "";
   return (
     styled(head, { inverse: true }, color) +
-    styled(conn, { inverse: true, bold: true, fg: CONNECTION_COLOR[state.connection] }, color) +
-    styled(right, { inverse: true, bold: state.unread > 0 }, color)
+    styled(conn, { inverse: true, bold: true, fg: CONNECTION_COLOR[room.connection] }, color) +
+    styled(right, { inverse: true, bold: room.unread > 0 || state.status !== null }, color)
   );
 }
 
@@ -48,10 +63,12 @@ export function view(state: ChatState): Frame {
   const width: WidthOptions = { ambiguousWide: state.options.ambiguousWide };
   const color = state.options.color;
   const l = layout(rows);
-  const out: string[] = visibleRows(state, l.paneRows);
+  const room = shown(state);
+  const highlight = room.search ? searchPattern(room.search.query) : null;
+  const out: string[] = visibleRows(paneOf(state, highlight), l.paneRows);
   while (out.length < l.paneRows) out.push("");
-  const input = inputView(state.editor.text, state.editor.caret, cols, l.inputRows, width);
-  if (l.statusRow !== null) out.push(statusLine(state, width, state.editor.text.split("\n").length));
+  const input = inputView(room.editor.text, room.editor.caret, cols, l.inputRows, width);
+  if (l.statusRow !== null) out.push(statusLine(state, width, room.editor.text.split("\n").length));
   for (let i = 0; i < l.inputRows; i++) {
     const text = input.rows[i];
     if (text === undefined) {

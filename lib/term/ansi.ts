@@ -3,6 +3,7 @@
  * terminal; the view uses the SGR helpers to style text that is already terminal-safe.
  */
 import ansiEscapes from "ansi-escapes";
+import { safeText } from "../safe-text.ts";
 
 const CSI = "\x1b[";
 
@@ -20,6 +21,21 @@ export const resetRegion = `${CSI}r`;
 export const syncBegin = `${CSI}?2026h`;
 export const syncEnd = `${CSI}?2026l`;
 export const bell = "\x07";
+
+/** Longest notification text: desktop notifiers cut anyway, and the terminal parses it all. */
+const NOTIFY_CHARS = 200;
+
+/**
+ * A desktop notification through the terminal: OSC 9 (iTerm2, WezTerm, Windows Terminal,
+ * kitty…) or OSC 777 (urxvt, foot, Ghostty, VTE terminals). Title and body are remote text:
+ * safeText turns ESC, BEL and every other control into visible symbols, so nothing in them can
+ * end the sequence early; `;` separates OSC 777's fields, so the title has none.
+ */
+export function notification(kind: "osc9" | "osc777", title: string, body: string): string {
+  const clean = (text: string) => safeText(text.normalize("NFC")).slice(0, NOTIFY_CHARS);
+  if (kind === "osc9") return `\x1b]9;${clean(`${title}: ${body}`)}\x07`;
+  return `\x1b]777;notify;${clean(title).replaceAll(";", ",")};${clean(body)}\x07`;
+}
 
 /** Moves the cursor to 0-based `row`, `col`. */
 export function moveTo(row: number, col: number): string {

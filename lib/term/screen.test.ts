@@ -1,5 +1,9 @@
 import { describe, expect, test } from "bun:test";
 import { EventEmitter } from "node:events";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { restoreAll } from "./ansi.ts";
 import { diff, type Frame, Screen } from "./screen.ts";
 
 class FakeOut extends EventEmitter {
@@ -67,14 +71,24 @@ describe("Screen", () => {
     screen.stop();
   });
 
-  test("the process exit handler restores the terminal after a crash", () => {
-    const { raw, out, term } = fakeTerminal();
-    const screen = new Screen(term);
-    screen.start();
-    process.emit("exit", 1);
-    expect(raw).toEqual([true, false]);
-    expect(out.written).toContain("\x1b[?1049l");
-    screen.stop();
+  test("after a crash the process exit hook restores the terminal (in a child process)", async () => {
+    const out = join(mkdtempSync(join(tmpdir(), "dchat-screen-")), "terminal");
+    writeFileSync(out, "");
+    const child = Bun.spawn(
+      [process.execPath, join(import.meta.dir, "../../test/term/crash-screen.ts"), out],
+      {
+        stdout: "pipe",
+        stderr: "pipe",
+      },
+    );
+    const [code, stderr] = await Promise.all([child.exited, new Response(child.stderr).text()]);
+    expect(stderr).toContain("crash on purpose");
+    expect(code).not.toBe(0);
+    const written = readFileSync(out, "utf8");
+    const [before, after] = written.split("<started>");
+    expect(before).toStartWith("<raw true>");
+    expect(before).toContain("\x1b[?1049h");
+    expect(after).toBe(`${restoreAll}<raw false>`);
   });
 });
 

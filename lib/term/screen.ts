@@ -109,6 +109,8 @@ export class Screen {
   private active = false;
   private waitingDrain = false;
   private ringBell = false;
+  /** Notifications (OSC 9 / 777) to write with the next frame. */
+  private notices = "";
   /** Frames written so far (for the flood benchmark). */
   frames = 0;
 
@@ -171,6 +173,11 @@ export class Screen {
     this.ringBell = true;
   }
 
+  /** A desktop notification sequence (see ansi.ts `notification`), written with the next frame. */
+  notify(sequence: string): void {
+    this.notices += sequence;
+  }
+
   /**
    * Asks for a frame; `source` is called only when the frame is actually drawn. Frames are
    * spaced FRAME_MS apart, except `urgent` ones (the user's own keystrokes, at human rate) which
@@ -205,8 +212,9 @@ export class Screen {
   private draw(): void {
     if (!this.source || !this.active) return;
     const frame = this.source();
-    const bytes = diff(this.last, frame) + (this.ringBell ? bell : "");
+    const bytes = diff(this.last, frame) + (this.ringBell ? bell : "") + this.notices;
     this.ringBell = false;
+    this.notices = "";
     this.last = frame;
     this.lastDraw = this.now();
     this.frames++;

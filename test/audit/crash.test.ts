@@ -1,16 +1,22 @@
 /**
- * Exactly once under `kill -9`: runs are killed at spread-out instants (while connecting,
- * fetching, writing a file, between a raw file and the state) while new records keep arriving,
- * including an aborted transaction (offsets the audit never sees). After one final clean run
- * the archive must equal the topic: same (partition, offset) set, same payloads, and the
- * processed view must hold every chat message exactly once.
+ * Exactly once under `kill -9`. First deterministically: the test-only switch
+ * DCHAT_AUDIT_CRASH_AT=<step>:<n> (lib/audit/crashpoint.ts) makes a run SIGKILL itself at every
+ * step of the commit protocol in turn (the lock, each stage of every kind of file write, between
+ * a batch's processed files and its raw file, before the state write); each kill must land where
+ * it says, and the next run must leave the archive equal to the topic. Then a random loop kills
+ * runs while new records keep arriving, including an aborted transaction (offsets the audit
+ * never sees); every kill must land in the middle of a run (the run holds the lock and has not
+ * exited), and after one final clean run the archive must equal the topic: same (partition,
+ * offset) set, same payloads, every chat message in the processed view exactly once.
  */
-import { afterAll, beforeAll, expect, test } from "bun:test";
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { CRASH_ENV, CRASH_STEPS, type CrashStep } from "../../lib/audit/crashpoint.ts";
+import { LOCK_FILE, STATE_FILE } from "../../lib/audit/files.ts";
 import { encode } from "../../lib/wire.ts";
-import { brokerAddress, uniqueName } from "../support/broker.ts";
+import { brokerAddress, repoRoot, uniqueName } from "../support/broker.ts";
 import {
   archivedRecords,
   auditProcessArgs,
@@ -25,31 +31,24 @@ import {
 } from "./support.ts";
 
 let brokers: string;
-let out: string;
+const outs: string[] = [];
 
 beforeAll(async () => {
   brokers = await brokerAddress();
-  out = mkdtempSync(join(tmpdir(), "dchat-audit-crash-"));
 });
 
 afterAll(async () => {
-  rmSync(out, { recursive: true, force: true });
+  for (const out of outs) rmSync(out, { recursive: true, force: true });
   await deleteCreatedTopics(brokers);
 });
 
-const ITERATIONS = 24;
-
-/** A temp file, or a processed file whose raw file is not committed: a kill mid-batch. */
-function debris(dir: string): boolean {
-  const names = readdirSync(dir, { recursive: true }).map(String);
-  const raw = new Set(names.filter((n) => n.startsWith("messages_audit")).map((n) => n.split("/").at(-1)));
-  return names.some(
-    (n) =>
-      n.endsWith(".tmp") ||
-      (n.startsWith("message_processed") && n.endsWith(".parquet") && !raw.has(n.split("/").at(-1))),
-  );
+function freshArchive(): string {
+  const out = mkdtempSync(join(tmpdir(), "dchat-audit-crash-"));
+  outs.push(out);
+  return out;
 }
 
+/** Chat records (joins, two-line messages, leaves) and a bad one now and then, over 3 partitions. */
 function records(from: number, count: number) {
   return Array.from({ length: count }, (_, i) => {
     const n = from + i;
@@ -63,7 +62,103 @@ function records(from: number, count: number) {
   });
 }
 
-test(`kill -9 at ${ITERATIONS} points, then one clean run: the archive equals the topic`, async () => {
+function auditArgs(out: string, topic: string, ...more: string[]): string[] {
+  return auditProcessArgs(["--out", out, "--rooms", topic, "--brokers", brokers, ...more]);
+}
+
+function spawnAudit(args: string[], env: Record<string, string> = {}) {
+  return Bun.spawn(args, {
+    stdout: "ignore",
+    stderr: "pipe",
+    env: { PATH: process.env.PATH ?? "", HOME: join(repoRoot, ".tmp", "home"), TZ: "UTC", ...env },
+  });
+}
+
+/** After a clean run: the archive holds every record of the topic once, and nothing else. */
+async function expectArchiveEqualsTopic(out: string, topic: string, expectedCount: number): Promise<void> {
+  const final = await runAuditProcess(["--out", out, "--rooms", topic, "--brokers", brokers, "--no-stats"]);
+  expect(final.stderr).toBe("");
+  expect(final.code).toBe(0);
+
+  const inTopic = topicRecords(brokers, topic).sort(
+    (a, b) => a.partition - b.partition || a.offset - b.offset,
+  );
+  expect(inTopic.length).toBe(expectedCount);
+  const archived = await archivedRecords(out);
+  expect(archived.map((r) => `${r.partition}:${r.offset}`)).toEqual(
+    inTopic.map((r) => `${r.partition}:${r.offset}`),
+  );
+  archived.forEach((row, i) => {
+    const { sender, message, end, timestamp, raw } = row;
+    expect({ sender, message, end, timestamp, raw }).toEqual(
+      expectedRow(inTopic[i] as (typeof inTopic)[number]),
+    );
+  });
+  const chatMessages = inTopic.filter((r) => {
+    const e = expectedRow(r);
+    return e.sender !== null && e.sender !== "[INFO]" && e.end !== true;
+  });
+  const processed = await processedKeys(out);
+  expect(processed.map((p) => p.key).sort()).toEqual(
+    chatMessages.map((r) => `${topic}+${r.partition}+${r.offset}`).sort(),
+  );
+  const leftovers = readdirSync(out, { recursive: true }).filter((name) => String(name).endsWith(".tmp"));
+  expect(leftovers).toEqual([]);
+}
+
+/**
+ * Which occurrence of a step to kill at: a later batch's file for the per-batch steps, so the
+ * kill lands after earlier batches of the same run were committed; the once-a-run steps at once.
+ */
+function occurrence(step: CrashStep): number {
+  return step === "lock" || step === "state-write" || step.startsWith("state.") ? 1 : 3;
+}
+
+describe("kill -9 at each step of the commit protocol", () => {
+  const out = freshArchive();
+  let topic: string;
+  let produced = 0;
+
+  beforeAll(async () => {
+    topic = uniqueName("audit-crash-steps");
+    await createTopic(kafkaFor(brokers), topic, 3);
+  });
+
+  for (const step of CRASH_STEPS) {
+    const n = occurrence(step);
+    test(`at ${step}:${n} the run dies there; the next run leaves the archive equal to the topic`, async () => {
+      // 20 new records per partition: two files of 10 per partition, so six batches this run.
+      await produce(kafkaFor(brokers), topic, records(produced, 60));
+      produced += 60;
+      const run = spawnAudit(auditArgs(out, topic, "--file-records", "10", "--no-stats"), {
+        [CRASH_ENV]: `${step}:${n}`,
+      });
+      const stderr = await new Response(run.stderr).text();
+      await run.exited;
+      expect(stderr).toBe(`dchat audit: ${CRASH_ENV}: killed at ${step}:${n}\n`);
+      expect(run.signalCode).toBe("SIGKILL");
+      await expectArchiveEqualsTopic(out, topic, produced);
+    }, 60_000);
+  }
+});
+
+const ITERATIONS = 24;
+
+/** Resolves once `pid` holds the archive's lock (it writes its pid there), false if it exited first. */
+async function lockTakenBy(out: string, proc: Bun.Subprocess): Promise<boolean> {
+  const path = join(out, LOCK_FILE);
+  while (proc.exitCode === null && proc.signalCode === null) {
+    if (existsSync(path) && readFileSync(path, "utf8") === `${proc.pid}\n`) return true;
+    await Bun.sleep(2);
+  }
+  return false;
+}
+
+const stateText = (out: string) =>
+  existsSync(join(out, STATE_FILE)) ? readFileSync(join(out, STATE_FILE), "utf8") : "";
+
+test(`kill -9 at ${ITERATIONS} random instants mid-run, then one clean run: the archive equals the topic`, async () => {
+  const out = freshArchive();
   const kafka = kafkaFor(brokers);
   const topic = uniqueName("audit-crash");
   await createTopic(kafka, topic, 3);
@@ -84,68 +179,34 @@ test(`kill -9 at ${ITERATIONS} points, then one clean run: the archive equals th
   await producer.disconnect();
 
   let produced = 3000;
-  let interrupted = 0;
-  let killed = 0;
+  let beforeState = 0;
   for (let i = 0; i < ITERATIONS; i++) {
-    const proc = Bun.spawn(
-      auditProcessArgs([
-        "--out",
-        out,
-        "--rooms",
-        topic,
-        "--brokers",
-        brokers,
-        "--file-records",
-        "10",
-        "--no-stats",
-      ]),
-      { stdout: "ignore", stderr: "ignore", env: { ...process.env, TZ: "UTC" } },
-    );
-    // Spread kill instants from start-up through connecting, fetching and writing files.
-    const delay = 30 + ((i * 137) % 900);
-    await Bun.sleep(delay);
+    const before = stateText(out);
+    const proc = spawnAudit(auditArgs(out, topic, "--file-records", "10", "--no-stats"));
+    // The run has started for real: it holds the lock. Then kill at spread-out instants of the
+    // run: connecting, fetching, writing files, between a raw file and the state.
+    const locked = await lockTakenBy(out, proc);
+    await Bun.sleep((i * 97) % 1500);
     proc.kill("SIGKILL");
     await proc.exited;
-    if (proc.signalCode === "SIGKILL") killed++;
-    if (debris(out)) interrupted++;
+    expect({ iteration: i, locked, signal: proc.signalCode }).toEqual({
+      iteration: i,
+      locked: true,
+      signal: "SIGKILL",
+    });
+    if (stateText(out) === before) beforeState++;
     await produce(kafka, topic, records(produced, 600));
     produced += 600;
   }
-
-  // The kills landed after some runs had committed files, so recovery had real work to do.
-  const beforeFinal = (await archivedRecords(out)).length;
-  expect(beforeFinal).toBeGreaterThan(0);
-  const final = await runAuditProcess(["--out", out, "--rooms", topic, "--brokers", brokers, "--no-stats"]);
+  const archivedBefore = (await archivedRecords(out)).length;
   console.log(
-    `${killed} of ${ITERATIONS} runs were killed mid-run, ${interrupted} of them leaving a temp or uncommitted file; ` +
-      `${beforeFinal} records archived before the final run`,
+    `${ITERATIONS} runs killed while holding the lock, ${beforeState} of them before their state write; ` +
+      `${archivedBefore} records archived before the final run`,
   );
-  expect(final.stderr).toBe("");
-  expect(final.code).toBe(0);
-
-  const inTopic = topicRecords(brokers, topic).sort(
-    (a, b) => a.partition - b.partition || a.offset - b.offset,
-  );
-  expect(inTopic.length).toBe(produced + 30);
-  const archived = await archivedRecords(out);
-  expect(archived.map((r) => `${r.partition}:${r.offset}`)).toEqual(
-    inTopic.map((r) => `${r.partition}:${r.offset}`),
-  );
-  archived.forEach((row, i) => {
-    const { sender, message, end, timestamp, raw } = row;
-    expect({ sender, message, end, timestamp, raw }).toEqual(
-      expectedRow(inTopic[i] as (typeof inTopic)[number]),
-    );
-  });
-
-  const chatMessages = inTopic.filter((r) => {
-    const e = expectedRow(r);
-    return e.sender !== null && e.sender !== "[INFO]" && e.end !== true;
-  });
-  const processed = await processedKeys(out);
-  expect(processed.map((p) => p.key).sort()).toEqual(
-    chatMessages.map((r) => `${topic}+${r.partition}+${r.offset}`).sort(),
-  );
-  const leftovers = readdirSync(out, { recursive: true }).filter((name) => String(name).endsWith(".tmp"));
-  expect(leftovers).toEqual([]);
-}, 180_000);
+  // Some kills came after files were committed, so the final run had real recovery to do.
+  expect(archivedBefore).toBeGreaterThan(0);
+  // Every run had 600 new records or more, so the state file stays as it was only when the kill
+  // came before the run's end; most kills must have landed there, not in the exit path.
+  expect(beforeState).toBeGreaterThanOrEqual(ITERATIONS / 2);
+  await expectArchiveEqualsTopic(out, topic, produced + 30);
+}, 240_000);

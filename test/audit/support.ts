@@ -190,10 +190,18 @@ export function expectedRow(
   };
 }
 
-/** The Python of .cache/py (.ci/run installs pandas, pyarrow and PySpark there); null without `module`. */
-export function pythonWith(module: string): string | null {
+/**
+ * The Python of .cache/py, which the test command fills from test/requirements.txt, with every
+ * one of `modules`; otherwise the test fails saying what is missing (never a skip).
+ */
+export function pythonWith(...modules: string[]): string {
   const python = join(repoRoot, ".cache", "py", "bin", "python");
-  return spawnSync(python, ["-c", `import ${module}`]).status === 0 ? python : null;
+  const install =
+    "the test command installs test/requirements.txt there (or .cache/py/bin/pip install -r test/requirements.txt)";
+  if (!existsSync(python)) throw new Error(`no Python environment in .cache/py: ${install}`);
+  const missing = modules.filter((m) => spawnSync(python, ["-c", `import ${m}`]).status !== 0);
+  if (missing.length > 0) throw new Error(`.cache/py has no ${missing.join(", ")}: ${install}`);
+  return python;
 }
 
 /**

@@ -97,27 +97,33 @@ test("answers every reply path once, ignores what it must, serves a room created
     for (let i = 0; i < 7; i++) await say(producer, topicB, "flood", "@bot 고시원 | 감독");
     await say(producer, topicB, "last", "@bot 고시원 | 장르");
 
+    // Sentinels, asked last: once they are answered (read_committed), every answer before them
+    // in the room is final, so anything extra (a second answer, an answer to history) shows.
+    const SENTINEL = "@bot 고시원 | 제작년도";
+    const sentinels = [
+      await say(producer, roomA, "sentinel", SENTINEL),
+      await say(producer, topicB, "sentinel", SENTINEL),
+    ];
+    const sentinelAnswered = (answers: RoomRecord[]) =>
+      answers.some((a) => sentinels.includes(a.replyTo ?? ""));
     const expectedA = [
       ...asked.filter(([, , answer]) => answer !== undefined).map(([, , a]) => a),
       "고시원의 제작년도는 2015 입니다.",
+      "고시원의 제작년도는 2015 입니다.",
     ];
-    const answersA = await answersWhen(brokers, roomA, (a) => a.length >= expectedA.length);
-    const answersB = await answersWhen(brokers, topicB, (a) => a.length >= 8);
-    await Bun.sleep(1500); // anything extra (a second answer, an answer to history) would show by now
-
-    const finalA = await answersWhen(brokers, roomA, () => true);
+    const finalA = await answersWhen(brokers, roomA, sentinelAnswered);
     expect(finalA.map((a) => a.message)).toEqual(expectedA as string[]);
     expect(new Set(finalA.map((a) => a.replyTo)).size).toBe(finalA.length);
-    expect(byQuestion(answersA).has(`${roomA}/0/0`)).toBe(false);
+    expect(byQuestion(finalA).has(`${roomA}/0/0`)).toBe(false);
 
-    const finalB = await answersWhen(brokers, topicB, () => true);
+    const finalB = await answersWhen(brokers, topicB, sentinelAnswered);
     expect(finalB.map((a) => a.message)).toEqual([
       "기생수 파트1의 제작년도는 2014 입니다.",
       ...Array(5).fill("고시원을 만든 감독의 이름은 이영민 입니다."),
       "flood님, 질문이 너무 많습니다. 잠시 후 다시 물어봐 주세요.",
       "고시원의 장르는 멜로/로맨스, 드라마 입니다.",
+      "고시원의 제작년도는 2015 입니다.",
     ]);
-    expect(answersB).toHaveLength(8);
 
     const started = Date.now();
     bot.proc.kill("SIGTERM");
@@ -125,7 +131,7 @@ test("answers every reply path once, ignores what it must, serves a room created
     expect(code).toBe(0);
     const stop = bot.logs.find((l) => l.event === "stop");
     expect(stop?.malformed).toBe(2);
-    expect(stop?.answered).toBe(expectedA.length + 8);
+    expect(stop?.answered).toBe(expectedA.length + 9);
     expect(bot.logs.filter((l) => l.event === "malformed").map((l) => l.problem)).toEqual([
       "not-json",
       "invalid-utf8",
@@ -164,8 +170,8 @@ test("the nested KOBIS shape answers the same questions", async () => {
     ]);
   } finally {
     bot.proc.kill("SIGTERM");
-    expect(await bot.exited).toBe(0);
   }
+  expect(await bot.exited).toBe(0);
 });
 
 test("the built-in movie list answers without --movies", async () => {
@@ -185,8 +191,8 @@ test("the built-in movie list answers without --movies", async () => {
     ]);
   } finally {
     bot.proc.kill("SIGTERM");
-    expect(await bot.exited).toBe(0);
   }
+  expect(await bot.exited).toBe(0);
 });
 
 test("a missing or malformed --movies file is one clear line and exit 1", async () => {

@@ -20,12 +20,13 @@ export class BotProcess {
   readonly proc: ReturnType<typeof Bun.spawn<"ignore", "pipe", "pipe">>;
   readonly exited: Promise<number>;
 
-  constructor(brokers: string, args: string[]) {
+  /** `env` adds variables, e.g. the test-only DCHAT_BOT_TEST_HOLD=N:MS. */
+  constructor(brokers: string, args: string[], env: Record<string, string> = {}) {
     this.proc = Bun.spawn([...dchatCommand(), "bot", "--brokers", brokers, ...args], {
       stdin: "ignore",
       stdout: "pipe",
       stderr: "pipe",
-      env: { PATH: process.env.PATH ?? "", HOME: join(repoRoot, ".tmp", "home") },
+      env: { PATH: process.env.PATH ?? "", HOME: join(repoRoot, ".tmp", "home"), ...env },
     });
     const stdout = this.#lines(this.proc.stdout, (line) => this.logs.push(JSON.parse(line) as LogLine));
     const stderr = this.#lines(this.proc.stderr, (line) => this.stderr.push(line));
@@ -62,6 +63,12 @@ export class BotProcess {
       (l) => l.event === "assigned" && (l.rooms as string[]).includes(room),
       timeoutMs,
     );
+  }
+
+  /** SIGTERM, then the exit code. */
+  async stop(): Promise<number> {
+    this.proc.kill("SIGTERM");
+    return this.exited;
   }
 
   count(event: string): number {
@@ -129,9 +136,11 @@ export async function say(
   sender: string,
   message: string,
   extra: { partition?: number; end?: boolean } = {},
-): Promise<void> {
+): Promise<string> {
   const record = { ...textRecord(sender, message, new Date()), end: extra.end ?? false };
-  await producer.send({ topic, messages: [{ value: encode(record), partition: extra.partition ?? 0 }] });
+  const partition = extra.partition ?? 0;
+  const [meta] = await producer.send({ topic, messages: [{ value: encode(record), partition }] });
+  return `${topic}/${partition}/${meta?.baseOffset}`;
 }
 
 export interface RoomRecord {
@@ -144,7 +153,16 @@ export interface RoomRecord {
 
 /** Everything a read_committed reader (librdkafka) sees in the room now, in partition order. */
 export function readCommitted(brokers: string, topic: string): RoomRecord[] {
-  return readRecords(brokers, topic, { committed: true }).map((record) => {
+  return readRoom(brokers, topic, true);
+}
+
+/** The bot's answers (records with a reply-to header) as a read_committed or read_uncommitted reader sees them. */
+export function readAnswers(brokers: string, topic: string, committed: boolean): RoomRecord[] {
+  return readRoom(brokers, topic, committed).filter((r) => r.sender === "[bot]" && r.replyTo !== undefined);
+}
+
+function readRoom(brokers: string, topic: string, committed: boolean): RoomRecord[] {
+  return readRecords(brokers, topic, { committed }).map((record) => {
     let parsed: { sender?: string; message?: string } = {};
     try {
       parsed = JSON.parse(record.value);
@@ -175,3 +193,50 @@ export async function answersWhen(
   }
   throw new Error(`answers in ${topic} never reached the expected state; have ${answers.length}`);
 }
+
+/** Asks question number `index` (sender `user<index>`) in partition index % partitions; returns its topic/partition/offset. */
+export async function ask(
+  producer: Producer,
+  room: string,
+  index: number,
+  partitions: number,
+  question = "@bot 고시원 | 감독",
+): Promise<string> {
+  const partition = index % partitions;
+  const [meta] = await producer.send({
+    topic: room,
+    messages: [
+      {
+        partition,
+        value: encode({ ...textRecord(`user${index}`, question, new Date()), end: false }),
+      },
+    ],
+  });
+  return `${room}/${partition}/${meta?.baseOffset}`;
+}
+
+/**
+ * One question per partition, asked after everything else: a partition's answers are committed
+ * in offset order, so once its sentinel is answered (read_committed) no earlier question of
+ * that partition can still get an answer, and counting them is final.
+ */
+export async function askSentinels(producer: Producer, room: string, partitions: number): Promise<string[]> {
+  const ids: string[] = [];
+  for (let p = 0; p < partitions; p++)
+    ids.push(await ask(producer, room, partitions * 100_000 + p, partitions));
+  return ids;
+}
+
+/** How the answers fall short of one per question: every list empty means exactly one each. */
+export function answerTally(answers: RoomRecord[], questions: string[]) {
+  const counts = new Map<string, number>();
+  for (const a of answers) counts.set(a.replyTo ?? "", (counts.get(a.replyTo ?? "") ?? 0) + 1);
+  const asked = new Set(questions);
+  return {
+    missing: questions.filter((q) => !counts.has(q)),
+    duplicated: [...counts].filter(([q, n]) => asked.has(q) && n > 1).map(([q]) => q),
+    unasked: [...counts.keys()].filter((q) => !asked.has(q)),
+  };
+}
+
+export const NO_SHORTFALL = { missing: [], duplicated: [], unasked: [] };

@@ -14,24 +14,27 @@ const log = (entry: object) => {
 };
 let sent = 0;
 
+const connect = async () => {
+  setTimeout(() => {
+    throw new Error("boom from a bug");
+  }, 500);
+  return {
+    groupId: "none",
+    historyLoaded: Promise.resolve(),
+    send: async (record: ChatRecord) => {
+      if (sent++ > 0 && process.env.CRASH_HANG === "1") return new Promise<void>(() => {});
+      log({ sent: record });
+    },
+    close: async () => log({ closed: true }),
+  };
+};
 const session = {
   room: "crash",
+  rooms: ["crash"],
   user: "tester",
   options: { color: true, ambiguousWide: false, mouse: false },
-  connect: async () => {
-    setTimeout(() => {
-      throw new Error("boom from a bug");
-    }, 500);
-    return {
-      groupId: "none",
-      historyLoaded: Promise.resolve(),
-      send: async (record: ChatRecord) => {
-        if (sent++ > 0 && process.env.CRASH_HANG === "1") return new Promise<void>(() => {});
-        log({ sent: record });
-      },
-      close: async () => log({ closed: true }),
-    };
-  },
+  connect,
+  join: connect,
 };
 
 try {

@@ -24,7 +24,7 @@ export class ChatHarness {
   constructor(
     size: Size,
     user = "me",
-    room = "team2",
+    room: string | string[] = "team2",
     options = { color: true, ambiguousWide: false, mouse: false },
   ) {
     this.state = initialState(room, user, size, options);

@@ -13,13 +13,18 @@ let binaryHasChat: boolean | undefined;
 
 /**
  * `dchat chat` as users run it: the compiled binary, as in the other end-to-end tests. The
- * sources (test/chat/entry.ts) run instead with DCHAT_TEST_SOURCES=1, or when dist/dchat was
- * built without the chat command.
+ * sources (test/chat/entry.ts) run only when asked for with DCHAT_TEST_SOURCES=1; a missing or
+ * stale binary is an error saying what to do, never a silent switch to the sources.
  */
 export function chatCommandLine(): string[] {
+  if (process.env.DCHAT_TEST_SOURCES === "1")
+    return [process.execPath, join(repoRoot, "test", "chat", "entry.ts")];
   binaryHasChat ??= existsSync(binary) && spawnSync(binary, ["chat", "--help"]).status === 0;
-  if (process.env.DCHAT_TEST_SOURCES !== "1" && binaryHasChat) return [binary, "chat"];
-  return [process.execPath, join(repoRoot, "test", "chat", "entry.ts")];
+  if (!binaryHasChat)
+    throw new Error(
+      "dist/dchat is missing or has no chat command: run `npm run build` (npm test does it), or set DCHAT_TEST_SOURCES=1 to test the sources",
+    );
+  return [binary, "chat"];
 }
 
 export class PtyChat {

@@ -3,7 +3,7 @@
  * (xterm.js headless); assertions are on the rows it shows and on its cursor.
  */
 import { describe, expect, test } from "bun:test";
-import type { ChatEvent } from "../../lib/chat/state.ts";
+import { type ChatEvent, shown } from "../../lib/chat/state.ts";
 import { view } from "../../lib/chat/view.ts";
 import type { KeyEvent } from "../../lib/term/keys.ts";
 import { diff } from "../../lib/term/screen.ts";
@@ -140,7 +140,7 @@ describe("chat screen in a terminal emulator", () => {
     expect(h.row(7)).toBe("11:30 bob: old 36");
     await h.apply(key("wheeldown"));
     expect(h.row(7)).toBe("11:30 bob: old 39");
-    expect(h.state.anchor).toBeNull();
+    expect(shown(h.state).anchor).toBeNull();
   });
 
   test("hostile messages: screen unchanged apart from a harmless visible line", async () => {

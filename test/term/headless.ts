@@ -7,8 +7,22 @@ import { Terminal } from "@xterm/headless";
 export class HeadlessTerminal {
   readonly term: Terminal;
 
+  /** Times the terminal bell rang (BEL outside any sequence). */
+  bells = 0;
+  /** Desktop notifications asked for: OSC 9 and OSC 777 payloads, as the terminal parsed them. */
+  notifications: string[] = [];
+
   constructor(cols: number, rows: number) {
     this.term = new Terminal({ cols, rows, allowProposedApi: true, scrollback: 0 });
+    this.term.onBell(() => {
+      this.bells++;
+    });
+    for (const code of [9, 777]) {
+      this.term.parser.registerOscHandler(code, (data) => {
+        this.notifications.push(`${code};${data}`);
+        return true;
+      });
+    }
   }
 
   write(data: string | Uint8Array): Promise<void> {

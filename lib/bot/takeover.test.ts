@@ -1,0 +1,84 @@
+/**
+ * The takeover's order with fakes at its seams: every slot's producer is initialised (fencing
+ * the slot's previous owner) before the group's offsets are read, and start positions go into
+ * a transaction of their own slot.
+ */
+import { expect, test } from "bun:test";
+import { slotOf } from "./slots.ts";
+import { type TakeoverSeams, takeOver } from "./takeover.ts";
+import type { Position, TransactionPipeline } from "./transactions.ts";
+
+function fakes(committed: Record<string, string>, ends: Record<string, { low: string; high: string }[]>) {
+  const events: string[] = [];
+  const stored = new Map<number, Position[]>();
+  let current = true;
+  const seams: TakeoverSeams = {
+    admin: {
+      fetchOffsets: async ({ topics }: { topics: string[] }) => {
+        events.push("fetchOffsets");
+        return topics.map((topic) => ({
+          topic,
+          partitions: (ends[topic] ?? []).map((_, partition) => ({
+            partition,
+            offset: committed[`${topic}/${partition}`] ?? "-1",
+            metadata: null,
+          })),
+        }));
+      },
+      fetchTopicOffsets: async (topic: string) =>
+        (ends[topic] ?? []).map(({ low, high }, partition) => ({ partition, low, high, offset: high })),
+    } as unknown as TakeoverSeams["admin"],
+    groupId: "g",
+    fromStart: (topic) => topic === "late",
+    openPipeline: async (slot) => {
+      await Bun.sleep(1);
+      events.push(`open ${slot}`);
+      return {
+        storePositions: async (positions: Position[]) => {
+          stored.set(slot, positions);
+        },
+      } as unknown as TransactionPipeline;
+    },
+    current: () => current,
+  };
+  return { seams, events, stored, supersede: () => (current = false) };
+}
+
+test("producers first, then final offsets; missing start positions stored in their own slot", async () => {
+  const ends = {
+    early: [
+      { low: "0", high: "40" },
+      { low: "5", high: "9" },
+    ],
+    late: [{ low: "3", high: "12" }],
+  };
+  const { seams, events, stored } = fakes({ "early/0": "17" }, ends);
+  const taken = await takeOver({ early: [0, 1], late: [0] }, seams, new Map());
+  const opens = events.filter((e) => e.startsWith("open"));
+  expect(events.indexOf("fetchOffsets")).toBe(opens.length);
+  expect(new Set(opens)).toEqual(
+    new Set([`open ${slotOf("early", 0)}`, `open ${slotOf("early", 1)}`, `open ${slotOf("late", 0)}`]),
+  );
+  const byPartition = [...(taken?.positions ?? [])].sort(
+    (a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition,
+  );
+  expect(byPartition).toEqual([
+    { topic: "early", partition: 0, offset: "17" },
+    { topic: "early", partition: 1, offset: "9" },
+    { topic: "late", partition: 0, offset: "3" },
+  ]);
+  expect(taken?.stored).toBe(2);
+  expect(stored.get(slotOf("early", 1))).toEqual([{ topic: "early", partition: 1, offset: "9" }]);
+  expect(stored.get(slotOf("late", 0))).toEqual([{ topic: "late", partition: 0, offset: "3" }]);
+  expect(stored.has(slotOf("early", 0))).toBe(false);
+});
+
+test("a takeover overtaken by a newer assignment reads no offsets and hands back what it opened", async () => {
+  const { seams, events, supersede } = fakes({}, { room: [{ low: "0", high: "1" }] });
+  const opened = new Map<number, TransactionPipeline>();
+  const pending = takeOver({ room: [0] }, seams, opened);
+  supersede();
+  expect(await pending).toBeUndefined();
+  expect(events).not.toContain("fetchOffsets");
+  expect([...opened.keys()]).toEqual([slotOf("room", 0)]);
+});

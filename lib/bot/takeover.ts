@@ -1,0 +1,97 @@
+/**
+ * What a replica does when the group hands it an assignment, before it reads a single record:
+ *
+ * 1. The assigned partitions stay paused (run.ts pauses them as the assignment arrives).
+ * 2. For each slot it now owns, a new transactional producer is initialised. Its
+ *    InitProducerId fences whoever held the slot before — a live replica that lost it in a
+ *    rebalance, or a zombie frozen past its session timeout — and returns only once the
+ *    coordinator has settled that producer's last transaction (committed if its commit had
+ *    reached the coordinator, aborted otherwise).
+ * 3. Only then are the group's committed offsets read: they are final, as nobody else can
+ *    commit for these partitions any more.
+ * 4. A partition without a committed offset gets its start position committed, inside a
+ *    transaction of its slot (rooms known at the first start begin at their end, rooms seen
+ *    later at their beginning), so a restart never skips what was said while the bot was down.
+ * 5. Every partition is moved to exactly that offset and resumed, so what is read is what the
+ *    committed offsets say, whatever kafkajs had fetched on its own meanwhile.
+ */
+import type { Admin } from "../kafka.ts";
+import { slotOf } from "./slots.ts";
+import type { Position, TransactionPipeline } from "./transactions.ts";
+
+export type Assignment = Record<string, number[]>;
+
+export interface TakeoverSeams {
+  admin: Pick<Admin, "fetchOffsets" | "fetchTopicOffsets">;
+  groupId: string;
+  /** Whether a room without a committed offset is read from its beginning (else from its end). */
+  fromStart: (topic: string) => boolean;
+  /** A pipeline around a newly initialised producer of the slot's transactional id. */
+  openPipeline: (slot: number) => Promise<TransactionPipeline>;
+  /** False once a newer assignment has arrived: this one is abandoned. */
+  current: () => boolean;
+}
+
+export interface Taken {
+  pipelines: Map<number, TransactionPipeline>;
+  /** Where each assigned partition resumes. */
+  positions: Position[];
+  /** How many of them had no committed offset and got their start position stored. */
+  stored: number;
+}
+
+export function slotsOf(assignment: Assignment): Map<number, Position[]> {
+  const slots = new Map<number, Position[]>();
+  for (const [topic, partitions] of Object.entries(assignment))
+    for (const partition of partitions) {
+      const slot = slotOf(topic, partition);
+      slots.set(slot, [...(slots.get(slot) ?? []), { topic, partition, offset: "-1" }]);
+    }
+  return slots;
+}
+
+/**
+ * Steps 2–4 above; undefined when a newer assignment made this one moot. The pipelines
+ * opened are handed back even then (inside `opened`), so the caller can retire them.
+ */
+export async function takeOver(
+  assignment: Assignment,
+  seams: TakeoverSeams,
+  opened: Map<number, TransactionPipeline>,
+): Promise<Taken | undefined> {
+  const slots = slotsOf(assignment);
+  await Promise.all(
+    [...slots.keys()].map(async (slot) => {
+      opened.set(slot, await seams.openPipeline(slot));
+    }),
+  );
+  if (!seams.current()) return undefined;
+  const topics = Object.keys(assignment);
+  const stored =
+    topics.length === 0 ? [] : await seams.admin.fetchOffsets({ groupId: seams.groupId, topics });
+  const committed = new Map<string, string>();
+  for (const { topic, partitions } of stored)
+    for (const { partition, offset } of partitions) committed.set(`${topic}/${partition}`, offset);
+
+  const positions: Position[] = [];
+  const missing = new Map<number, Position[]>();
+  const ends = new Map<string, Promise<{ partition: number; high: string; low: string }[]>>();
+  for (const [slot, partitions] of slots)
+    for (const { topic, partition } of partitions) {
+      const offset = committed.get(`${topic}/${partition}`) ?? "-1";
+      if (offset !== "-1") {
+        positions.push({ topic, partition, offset });
+        continue;
+      }
+      if (!ends.has(topic)) ends.set(topic, seams.admin.fetchTopicOffsets(topic));
+      const end = (await ends.get(topic))?.find((e) => e.partition === partition);
+      if (end === undefined) throw new Error(`no offsets for ${topic}/${partition}`);
+      const start = { topic, partition, offset: seams.fromStart(topic) ? end.low : end.high };
+      positions.push(start);
+      missing.set(slot, [...(missing.get(slot) ?? []), start]);
+    }
+  await Promise.all([...missing].map(([slot, list]) => opened.get(slot)?.storePositions(list)));
+  if (!seams.current()) return undefined;
+  const count = [...missing.values()].reduce((sum, list) => sum + list.length, 0);
+  return { pipelines: opened, positions, stored: count };
+}

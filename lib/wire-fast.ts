@@ -1,0 +1,186 @@
+/**
+ * A decoder for the wire's known shape only, beside the general one (wire.ts): the bytes Python's
+ * `json.dumps` writes for a chat record, `{"sender": "…", "message": "…", "end": true|false,
+ * "timestamp": "…"}`, ASCII with every other character escaped. Python escapes each non-ASCII
+ * UTF-16 unit as `\uXXXX`, so a Hangul message is mostly escapes; this turns them straight into
+ * UTF-8 bytes, without the record's text, JSON.parse's strings and the message's UTF-8 encoding
+ * again for the Parquet columns. Anything else (another layout, raw non-ASCII or control bytes,
+ * lone surrogates, other types, oversized) is not scanned and goes to `parseRecord`, which gives
+ * the same fields for everything this accepts (wire-fast.test.ts checks arbitrary records).
+ */
+import { MAX_RECORD_BYTES } from "./wire.ts";
+
+/** The fields of the last scanned record; `message` is valid until the next scan. */
+export interface Scanned {
+  sender: string;
+  /** The message's UTF-8 bytes. */
+  message: Buffer;
+  end: boolean;
+  timestamp: string;
+  /** The message holds a line feed or carriage return. */
+  multiline: boolean;
+}
+
+const ascii = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0));
+const SENDER = ascii('{"sender": "');
+const MESSAGE = ascii('", "message": "');
+const END = ascii('", "end": ');
+const TRUE = ascii("true");
+const FALSE = ascii("false");
+const TIMESTAMP = ascii(', "timestamp": "');
+const CLOSE = ascii('"}');
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const SHORT_ESCAPES = new Int16Array(128).fill(-1);
+for (const [c, unit] of [
+  ['"', 0x22],
+  ["\\", 0x5c],
+  ["/", 0x2f],
+  ["b", 0x08],
+  ["f", 0x0c],
+  ["n", 0x0a],
+  ["r", 0x0d],
+  ["t", 0x09],
+] as const) {
+  SHORT_ESCAPES[c.charCodeAt(0)] = unit;
+}
+const HEX = new Int8Array(256).fill(-1);
+for (let i = 0; i < 16; i++) {
+  HEX["0123456789abcdef".charCodeAt(i)] = i;
+  HEX["0123456789ABCDEF".charCodeAt(i)] = i;
+}
+
+export class RecordScanner {
+  /** Decoded strings land here: escapes only shrink, so one record's length is always enough. */
+  private scratch = Buffer.alloc(64 * 1024);
+  private at = 0;
+  private length = 0;
+  private multiline = false;
+  private readonly scanned: Scanned = {
+    sender: "",
+    message: this.scratch.subarray(0, 0),
+    end: false,
+    timestamp: "",
+    multiline: false,
+  };
+
+  /** The record's fields when it has exactly the wire's shape; null sends it to `parseRecord`. */
+  scan(value: Uint8Array | null): Scanned | null {
+    if (value === null || value.byteLength > MAX_RECORD_BYTES) return null;
+    if (value.byteLength > this.scratch.length) this.scratch = Buffer.alloc(value.byteLength * 2);
+    this.length = 0;
+    let at = this.literal(value, 0, SENDER);
+    if (this.string(value, at) < 0) return null;
+    const senderEnd = this.length;
+    at = this.literal(value, this.at, MESSAGE);
+    const messageStart = this.length;
+    if (this.string(value, at) < 0) return null;
+    const messageEnd = this.length;
+    const multiline = this.multiline;
+    at = this.literal(value, this.at, END);
+    if (at < 0) return null;
+    let end: boolean;
+    if (this.literal(value, at, TRUE) > 0) {
+      end = true;
+      at += TRUE.length;
+    } else if (this.literal(value, at, FALSE) > 0) {
+      end = false;
+      at += FALSE.length;
+    } else return null;
+    at = this.literal(value, at, TIMESTAMP);
+    const timestampStart = this.length;
+    if (this.string(value, at) < 0) return null;
+    if (this.literal(value, this.at, CLOSE) !== value.byteLength) return null;
+
+    const scanned = this.scanned;
+    scanned.sender = this.scratch.toString("utf8", 0, senderEnd);
+    scanned.message = this.scratch.subarray(messageStart, messageEnd);
+    scanned.end = end;
+    scanned.timestamp = this.scratch.toString("utf8", timestampStart, this.length);
+    scanned.multiline = multiline;
+    return scanned;
+  }
+
+  /** The index after `expected` at `at` in `value`, or -1. */
+  private literal(value: Uint8Array, at: number, expected: Uint8Array): number {
+    if (at < 0 || at + expected.length > value.byteLength) return -1;
+    for (let i = 0; i < expected.length; i++) if (value[at + i] !== expected[i]) return -1;
+    return at + expected.length;
+  }
+
+  /**
+   * Decodes the JSON string body starting at `at` (after its opening quote) onto the scratch
+   * bytes; `this.at` is then at the closing quote. -1 when the body is not plain escaped
+   * ASCII.
+   */
+  private string(value: Uint8Array, at: number): number {
+    if (at < 0) return -1;
+    this.multiline = false;
+    const out = this.scratch;
+    let n = this.length;
+    let i = at;
+    const last = value.byteLength;
+    while (i < last) {
+      const c = value[i] as number;
+      if (c === QUOTE) {
+        this.length = n;
+        this.at = i;
+        return i;
+      }
+      if (c < 0x20 || c >= 0x80) return -1;
+      if (c !== BACKSLASH) {
+        out[n++] = c;
+        i++;
+        continue;
+      }
+      const kind = value[i + 1] ?? 0;
+      if (kind !== 0x75) {
+        const unit = kind < 128 ? (SHORT_ESCAPES[kind] as number) : -1;
+        if (unit < 0) return -1;
+        if (unit === 0x0a || unit === 0x0d) this.multiline = true;
+        out[n++] = unit;
+        i += 2;
+        continue;
+      }
+      let unit = this.hex4(value, i + 2);
+      i += 6;
+      if (unit < 0) return -1;
+      if (unit >= 0xd800 && unit <= 0xdfff) {
+        // Only a high surrogate escaped right before a low one is a character; a lone one is
+        // a string UTF-8 cannot hold, left to the general path.
+        if (unit >= 0xdc00 || value[i] !== BACKSLASH || value[i + 1] !== 0x75) return -1;
+        const low = this.hex4(value, i + 2);
+        if (low < 0xdc00 || low > 0xdfff) return -1;
+        i += 6;
+        unit = 0x10000 + ((unit - 0xd800) << 10) + (low - 0xdc00);
+        out[n++] = 0xf0 | (unit >> 18);
+        out[n++] = 0x80 | ((unit >> 12) & 0x3f);
+        out[n++] = 0x80 | ((unit >> 6) & 0x3f);
+        out[n++] = 0x80 | (unit & 0x3f);
+      } else if (unit < 0x80) {
+        if (unit === 0x0a || unit === 0x0d) this.multiline = true;
+        out[n++] = unit;
+      } else if (unit < 0x800) {
+        out[n++] = 0xc0 | (unit >> 6);
+        out[n++] = 0x80 | (unit & 0x3f);
+      } else {
+        out[n++] = 0xe0 | (unit >> 12);
+        out[n++] = 0x80 | ((unit >> 6) & 0x3f);
+        out[n++] = 0x80 | (unit & 0x3f);
+      }
+    }
+    return -1;
+  }
+
+  /** Four hex digits at `at` as a number, or -1. */
+  private hex4(value: Uint8Array, at: number): number {
+    if (at + 4 > value.byteLength) return -1;
+    const a = HEX[value[at] as number] as number;
+    const b = HEX[value[at + 1] as number] as number;
+    const c = HEX[value[at + 2] as number] as number;
+    const d = HEX[value[at + 3] as number] as number;
+    if ((a | b | c | d) < 0) return -1;
+    return (a << 12) | (b << 8) | (c << 4) | d;
+  }
+}
