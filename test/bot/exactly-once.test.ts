@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import type { Kafka, Producer } from "../../lib/kafka.ts";
 import {
-  answersWhen,
+  answersAfterSentinels,
   answerTally,
   ask,
   askSentinels,
@@ -35,19 +35,6 @@ beforeAll(async () => {
 
 afterAll(() => closeTestBed({ brokers, kafka, producer }, created));
 
-/** Waits until every sentinel has its answer (read_committed), then returns all answers. */
-function afterSentinels(room: string, sentinels: string[], timeoutMs = 60_000): Promise<RoomRecord[]> {
-  return answersWhen(
-    brokers,
-    room,
-    (answers) => {
-      const answered = new Set(answers.map((a) => a.replyTo));
-      return sentinels.every((s) => answered.has(s));
-    },
-    timeoutMs,
-  );
-}
-
 test("two replicas in one group answer each question once", async () => {
   const id = crypto.randomUUID().slice(0, 8);
   const room = `bot-r-${id}`;
@@ -67,7 +54,7 @@ test("two replicas in one group answer each question once", async () => {
     for (let i = 0; i < 40; i++) questions.push(await ask(producer, room, i, 2));
     const sentinels = await askSentinels(producer, room, 2);
     questions.push(...sentinels);
-    answers = await afterSentinels(room, sentinels);
+    answers = await answersAfterSentinels(brokers, room, sentinels);
   } finally {
     first.proc.kill("SIGTERM");
     second.proc.kill("SIGTERM");
@@ -120,7 +107,7 @@ test("kill -9 with a transaction open (answers produced, not committed), then re
   const sentinels: string[] = [];
   try {
     sentinels.push(...(await askSentinels(producer, room, 1)));
-    answers = await afterSentinels(room, sentinels);
+    answers = await answersAfterSentinels(brokers, room, sentinels);
   } finally {
     second.proc.kill("SIGTERM");
   }
@@ -147,7 +134,7 @@ test("replicas that share an --instance name are independent members: each answe
     for (let i = 0; i < 20; i++) questions.push(await ask(producer, room, i, 2));
     const sentinels = await askSentinels(producer, room, 2);
     questions.push(...sentinels);
-    answers = await afterSentinels(room, sentinels);
+    answers = await answersAfterSentinels(brokers, room, sentinels);
   } finally {
     first.proc.kill("SIGTERM");
     second.proc.kill("SIGTERM");

@@ -9,6 +9,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import type { Kafka, Producer } from "../../lib/kafka.ts";
 import {
+  answersAfterSentinels,
   answersWhen,
   answerTally,
   ask,
@@ -116,10 +117,7 @@ async function frozenReplica(companions: number) {
 
     const sentinels = await askSentinels(producer, room, PARTITIONS);
     const all = [...questions, ...sentinels];
-    const answers = await answersWhen(brokers, room, (list) => {
-      const answered = new Set(list.map((r) => r.replyTo));
-      return sentinels.every((q) => answered.has(q));
-    });
+    const answers = await answersAfterSentinels(brokers, room, sentinels, 40_000);
     const joinerAnswers = joiner.count("answer");
     const codes = await Promise.all(bots.map((bot) => bot.stop()));
     return {

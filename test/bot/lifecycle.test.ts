@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import type { Kafka, Producer } from "../../lib/kafka.ts";
 import {
-  answersWhen,
+  answersAfterSentinels,
   answerTally,
   ask,
   askSentinels,
@@ -33,15 +33,6 @@ beforeAll(async () => {
 });
 
 afterAll(() => closeTestBed({ brokers, kafka, producer }, created));
-
-function afterSentinels(room: string, sentinels: string[]): Promise<RoomRecord[]> {
-  return answersWhen(
-    brokers,
-    room,
-    (answers) => sentinels.every((s) => answers.some((a) => a.replyTo === s)),
-    60_000,
-  );
-}
 
 /** Answers that are in the log but not committed (a transaction open or aborted). */
 function uncommitted(room: string): string[] {
@@ -103,7 +94,7 @@ test("killed after storing its start position, before its first commit: no quest
   const sentinels: string[] = [];
   try {
     sentinels.push(...(await askSentinels(producer, room, 1)));
-    answers = await afterSentinels(room, sentinels);
+    answers = await answersAfterSentinels(brokers, room, sentinels);
   } finally {
     second.proc.kill("SIGTERM");
   }
@@ -142,7 +133,7 @@ test("SIGTERM while answers cannot commit within the deadline: exit 1 saying so;
   let answers: RoomRecord[] = [];
   try {
     questions.push(...(await askSentinels(producer, room, 1)));
-    answers = await afterSentinels(room, questions.slice(-1));
+    answers = await answersAfterSentinels(brokers, room, questions.slice(-1));
   } finally {
     second.proc.kill("SIGTERM");
   }

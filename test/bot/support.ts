@@ -215,6 +215,24 @@ export async function ask(
   return `${room}/${partition}/${meta?.baseOffset}`;
 }
 
+/** Waits until every sentinel question has its committed answer, then returns all answers. */
+export function answersAfterSentinels(
+  brokers: string,
+  topic: string,
+  sentinels: string[],
+  timeoutMs = 60_000,
+): Promise<RoomRecord[]> {
+  return answersWhen(
+    brokers,
+    topic,
+    (answers) => {
+      const answered = new Set(answers.map((a) => a.replyTo));
+      return sentinels.every((s) => answered.has(s));
+    },
+    timeoutMs,
+  );
+}
+
 /**
  * One question per partition, asked after everything else: a partition's answers are committed
  * in offset order, so once its sentinel is answered (read_committed) no earlier question of
