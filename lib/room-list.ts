@@ -9,7 +9,7 @@
  * read) the listing is never held up; a room whose tail was not read in time shows no time.
  */
 import { randomUUID } from "node:crypto";
-import type { Admin, Kafka } from "./kafka.ts";
+import type { Admin, Kafka } from "./kafka/index.ts";
 import { isInternalTopic, topicToRoom } from "./rooms.ts";
 
 export interface RoomInfo {

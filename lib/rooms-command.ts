@@ -7,7 +7,7 @@
 import { type Command, type Io, parseFlags } from "./cli.ts";
 import { kafkaFlags, kafkaFlagsHelp, kafkaSettings } from "./config.ts";
 import { isUserError, type UserError } from "./errors.ts";
-import { connectKafka, kafkaFailure } from "./kafka.ts";
+import { connectKafka, kafkaFailure } from "./kafka/index.ts";
 import { byActivity, listRooms, type RoomInfo } from "./room-list.ts";
 import { safeText } from "./safe-text.ts";
 import { cellWidth } from "./width.ts";

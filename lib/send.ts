@@ -17,7 +17,7 @@ import {
   kafkaFailure,
   producerErrors,
   within,
-} from "./kafka.ts";
+} from "./kafka/index.ts";
 import { roomToTopic } from "./rooms.ts";
 import { validateUserName } from "./users.ts";
 import { encode, MAX_RECORD_BYTES, textRecord } from "./wire.ts";

@@ -14,7 +14,7 @@ import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, wri
 import { createConnection } from "node:net";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { connectKafka, type Kafka } from "../lib/kafka.ts";
+import { connectKafka, type Kafka } from "../lib/kafka/index.ts";
 
 const root = resolve(import.meta.dir, "..");
 const cache = process.env.DCHAT_KAFKA_CACHE ?? join(root, ".cache", "kafka");

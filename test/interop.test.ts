@@ -7,7 +7,7 @@
 import { expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { connectKafka, ensureTopic } from "../lib/kafka.ts";
+import { connectKafka, ensureTopic } from "../lib/kafka/index.ts";
 import { decode } from "../lib/wire.ts";
 import { brokerAddress, repoRoot, uniqueName } from "./support/broker.ts";
 import { consumeAsOriginal, produceAsOriginal, produceValues, readValues } from "./support/client.ts";

@@ -6,7 +6,7 @@ import { afterAll, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
 import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { connectKafka, ensureTopic } from "../lib/kafka.ts";
+import { connectKafka, ensureTopic } from "../lib/kafka/index.ts";
 import { repoRoot } from "./support/broker.ts";
 import { produceValues, readValues } from "./support/client.ts";
 

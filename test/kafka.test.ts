@@ -13,7 +13,7 @@ import {
   ensureTopic,
   type Kafka,
   kafkaFailure,
-} from "../lib/kafka.ts";
+} from "../lib/kafka/index.ts";
 import { brokerAddress, uniqueName } from "./support/broker.ts";
 import { consumeMessages } from "./support/consume.ts";
 

@@ -15,7 +15,7 @@ import { loadavg } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { REPLY_TO_HEADER } from "../../lib/bot/run.ts";
-import { connectKafka, ensureTopic } from "../../lib/kafka.ts";
+import { connectKafka, ensureTopic } from "../../lib/kafka/index.ts";
 import { encode, textRecord } from "../../lib/wire.ts";
 import { brokerAddress, repoRoot, uniqueName } from "../../test/support/broker.ts";
 import { binary } from "../../test/support/dchat.ts";

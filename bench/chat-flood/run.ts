@@ -17,7 +17,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { connectKafka, ensureTopic, type Kafka } from "../../lib/kafka.ts";
+import { connectKafka, ensureTopic, type Kafka } from "../../lib/kafka/index.ts";
 import { encode, textRecord } from "../../lib/wire.ts";
 import { chatCommandLine } from "../../test/chat/pty.ts";
 import { brokerAddress, repoRoot, uniqueName } from "../../test/support/broker.ts";

@@ -14,7 +14,7 @@
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { connectKafka } from "../../lib/kafka.ts";
+import { connectKafka } from "../../lib/kafka/index.ts";
 import { chatCommandLine } from "../../test/chat/pty.ts";
 import { brokerAddress, repoRoot, uniqueName } from "../../test/support/broker.ts";
 

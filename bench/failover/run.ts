@@ -18,7 +18,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
 import { joinRoom } from "../../lib/chat/room.ts";
-import { connectKafka, ensureTopic } from "../../lib/kafka.ts";
+import { connectKafka, ensureTopic } from "../../lib/kafka/index.ts";
 import {
   clusterBrokers,
   clusterClient,

@@ -12,7 +12,7 @@ import { mkdtempSync, openSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { connectKafka, ensureTopic } from "../../lib/kafka.ts";
+import { connectKafka, ensureTopic } from "../../lib/kafka/index.ts";
 import { encode, textRecord } from "../../lib/wire.ts";
 import { brokerAddress, repoRoot, uniqueName } from "../../test/support/broker.ts";
 import { binary } from "../../test/support/dchat.ts";

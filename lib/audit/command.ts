@@ -5,7 +5,7 @@
 import { type Command, type Io, parseFlags, positiveInt } from "../cli.ts";
 import { kafkaFlags, kafkaFlagsHelp, kafkaSettings } from "../config.ts";
 import { ExitCode, UserError, usageError } from "../errors.ts";
-import { connectKafka, isKafkaError, kafkaFailure } from "../kafka.ts";
+import { connectKafka, isKafkaError, kafkaFailure } from "../kafka/index.ts";
 import { reportCommand, reportHelp, reportUsage } from "../report/command.ts";
 import { startCommitter } from "./committer.ts";
 import { progressBar } from "./progress.ts";

@@ -9,7 +9,7 @@
  * offsets but are never delivered. kafkajs reports the position past such records only in its
  * END_BATCH_PROCESS instrumentation event, so progress is tracked from that event.
  */
-import type { Admin, Kafka } from "../kafka.ts";
+import type { Admin, Kafka } from "../kafka/index.ts";
 import type { SourceRecord } from "./processed.ts";
 
 export interface Watermarks {

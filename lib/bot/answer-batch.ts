@@ -10,7 +10,7 @@
  * queued batches; either way the partitions are moved back to their committed offsets
  * (takeover.ts). Only a slot that falls far behind makes its batch wait, so memory stays bounded.
  */
-import type { EachBatchPayload } from "../kafka.ts";
+import type { EachBatchPayload } from "../kafka/index.ts";
 import { topicToRoom } from "../rooms.ts";
 import type { Logger } from "./log.ts";
 import type { BotMetrics, RecordOutcome } from "./metrics.ts";

@@ -18,7 +18,7 @@ import {
   type EachBatchPayload,
   type Kafka,
   rememberCoordinators,
-} from "../kafka.ts";
+} from "../kafka/index.ts";
 import { topicToRoom } from "../rooms.ts";
 import { answerBatch, type Totals } from "./answer-batch.ts";
 import type { Logger } from "./log.ts";

@@ -15,7 +15,7 @@
  * 5. Every partition is moved to exactly that offset and resumed, so what is read is what the
  *    committed offsets say, whatever kafkajs had fetched on its own meanwhile.
  */
-import type { Admin } from "../kafka.ts";
+import type { Admin } from "../kafka/index.ts";
 import { slotOf } from "./slots.ts";
 import type { Position, TransactionPipeline } from "./transactions.ts";
 

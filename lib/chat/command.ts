@@ -6,7 +6,7 @@ import { cancel, isCancel, note, text } from "@clack/prompts";
 import { type Command, type Io, parseFlags } from "../cli.ts";
 import { type KafkaSettings, kafkaFlags, kafkaFlagsHelp, kafkaSettings } from "../config.ts";
 import { ExitCode, isUserError, UserError, usageError } from "../errors.ts";
-import { connectKafka, isKafkaError, type Kafka, kafkaFailure } from "../kafka.ts";
+import { connectKafka, isKafkaError, type Kafka, kafkaFailure } from "../kafka/index.ts";
 import { byActivity, listRooms } from "../room-list.ts";
 import { roomToTopic } from "../rooms.ts";
 import { safeText } from "../safe-text.ts";

@@ -23,7 +23,7 @@ import {
   type Kafka,
   outlastFailover,
   type Producer,
-} from "../kafka.ts";
+} from "../kafka/index.ts";
 import { type ChatRecord, type Decoded, decode, encode } from "../wire.ts";
 import type { Connection } from "./state.ts";
 

@@ -8,7 +8,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { kafkaSettings } from "../../lib/config.ts";
-import { connectKafka, type Kafka } from "../../lib/kafka.ts";
+import { connectKafka, type Kafka } from "../../lib/kafka/index.ts";
 import { roomToTopic } from "../../lib/rooms.ts";
 import { encode } from "../../lib/wire.ts";
 import { repoRoot, uniqueName } from "../support/broker.ts";

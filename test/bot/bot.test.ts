@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { join } from "node:path";
-import type { Kafka, Producer } from "../../lib/kafka.ts";
+import type { Kafka, Producer } from "../../lib/kafka/index.ts";
 import { roomToTopic } from "../../lib/rooms.ts";
 import { encode, joinRecord } from "../../lib/wire.ts";
 import {

@@ -6,7 +6,7 @@
  * asked after the stream is answered, never after a pause.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import type { Kafka, Producer } from "../../lib/kafka.ts";
+import type { Kafka, Producer } from "../../lib/kafka/index.ts";
 import {
   answersAfterSentinels,
   answerTally,

@@ -7,7 +7,7 @@
  * question, those A held included, has exactly one committed answer.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import type { Kafka, Producer } from "../../lib/kafka.ts";
+import type { Kafka, Producer } from "../../lib/kafka/index.ts";
 import {
   answersAfterSentinels,
   answersWhen,

@@ -6,7 +6,7 @@
  *   says how many were not committed; the next start answers them, once.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import type { Kafka, Producer } from "../../lib/kafka.ts";
+import type { Kafka, Producer } from "../../lib/kafka/index.ts";
 import {
   answersAfterSentinels,
   answerTally,

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
-import type { Kafka, Producer } from "../../lib/kafka.ts";
+import type { Kafka, Producer } from "../../lib/kafka/index.ts";
 import { python } from "../support/client.ts";
 import { answersWhen, BotProcess, closeTestBed, createRoom, openTestBed, say } from "./support.ts";
 

@@ -6,7 +6,7 @@
 import { join } from "node:path";
 import { kafkaSettings } from "../../lib/config.ts";
 import { isUserError } from "../../lib/errors.ts";
-import { connectKafka, type Kafka, type Producer } from "../../lib/kafka.ts";
+import { connectKafka, type Kafka, type Producer } from "../../lib/kafka/index.ts";
 import { encode, textRecord } from "../../lib/wire.ts";
 import { brokerAddress, repoRoot } from "../support/broker.ts";
 import { readRecords } from "../support/client.ts";

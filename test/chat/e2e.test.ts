@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { connectKafka } from "../../lib/kafka.ts";
+import { connectKafka } from "../../lib/kafka/index.ts";
 import { encode, leaveRecord } from "../../lib/wire.ts";
 import { brokerAddress, repoRoot, uniqueName } from "../support/broker.ts";
 import { produceValues, readRecords, readValues } from "../support/client.ts";

@@ -8,7 +8,7 @@ import { afterEach, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ensureTopic } from "../../lib/kafka.ts";
+import { ensureTopic } from "../../lib/kafka/index.ts";
 import { encode, textRecord } from "../../lib/wire.ts";
 import { archivedRecords, runAuditProcess, topicRecords } from "../audit/support.ts";
 import { uniqueName } from "../support/broker.ts";

@@ -4,7 +4,7 @@
  * answer per question (by the dchat-reply-to header, read_committed), and the bot keeps running.
  */
 import { afterEach, beforeAll, describe, expect, test } from "bun:test";
-import { deliveryRetry, ensureTopic, type Producer } from "../../lib/kafka.ts";
+import { deliveryRetry, ensureTopic, type Producer } from "../../lib/kafka/index.ts";
 import { encode, textRecord } from "../../lib/wire.ts";
 import { answersWhen, BotProcess, readCommitted } from "../bot/support.ts";
 import { uniqueName } from "../support/broker.ts";

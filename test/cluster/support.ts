@@ -7,7 +7,7 @@
 import { spawn, spawnSync } from "node:child_process";
 import { createConnection } from "node:net";
 import { join } from "node:path";
-import { connectKafka, type Kafka } from "../../lib/kafka.ts";
+import { connectKafka, type Kafka } from "../../lib/kafka/index.ts";
 import { repoRoot } from "../support/broker.ts";
 
 export const clusterPort = 29092;

@@ -1,5 +1,5 @@
 /** Reads records back with kafkajs through a throwaway consumer group, deleted afterwards. */
-import { connectKafka, type KafkaMessage } from "../../lib/kafka.ts";
+import { connectKafka, type KafkaMessage } from "../../lib/kafka/index.ts";
 import { uniqueName } from "./broker.ts";
 
 /** The first `count` records of `topic` (read_committed), in the order they arrive. */

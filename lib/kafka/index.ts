@@ -14,8 +14,8 @@ import {
   type Producer,
   type SASLOptions,
 } from "kafkajs";
-import type { KafkaSettings } from "./config.ts";
-import { UserError } from "./errors.ts";
+import type { KafkaSettings } from "../config.ts";
+import { UserError } from "../errors.ts";
 
 export type {
   Admin,
