@@ -126,6 +126,22 @@ describe("architecture", () => {
     ).toEqual([]);
   });
 
+  test("the Parquet packages come in at one module each: hyparquet-writer at the format, hyparquet's reader at read.ts", () => {
+    expect(importers(all, (s) => packageName(s) === "hyparquet-writer")).toEqual([
+      "lib/audit/parquet/format.ts",
+    ]);
+    const readers = product
+      .filter((m) => /^import\s+\{[^}]*\}\s+from\s+"hyparquet"/m.test(m.source))
+      .map((m) => m.path);
+    expect(readers).toEqual(["lib/audit/read.ts"]);
+  });
+
+  test("the memory policy is in one place: only lib/audit/memory.ts calls Bun.gc", () => {
+    expect(product.filter((m) => /\bBun\.gc\(/.test(m.source)).map((m) => m.path)).toEqual([
+      "lib/audit/memory.ts",
+    ]);
+  });
+
   test("only main.ts calls process.exit", () => {
     const exits = all.filter((m) => /\bprocess\.exit\b/.test(m.source)).map((m) => m.path);
     expect(exits).toEqual(["main.ts"]);
