@@ -33,7 +33,13 @@ export interface KafkaClient {
   readonly settings: KafkaSettings;
 }
 
-const clients = new WeakMap<KafkaClient, Kafka>();
+interface Native {
+  kafka: Kafka;
+  /** What the producers last retried a send on, for a delivery timeout's line. */
+  lastProducerError?: string;
+}
+
+const clients = new WeakMap<KafkaClient, Native>();
 
 const levels: Record<number, LogLevel | undefined> = {
   [logLevel.ERROR]: "error",
@@ -46,16 +52,19 @@ const levels: Record<number, LogLevel | undefined> = {
 export function openKafka(settings: KafkaSettings, options: ConnectOptions = {}): KafkaClient {
   quietNegativeTimeouts();
   const { log } = options;
+  const native = {} as Native;
   const config: KafkaConfig = {
     clientId: settings.clientId,
     brokers: settings.brokers,
     connectionTimeout: 3000,
     requestTimeout: 30_000,
     retry: { retries: options.retries ?? 3, initialRetryTime: 300, maxRetryTime: 3000 },
-    logLevel: log ? logLevel.INFO : logLevel.NOTHING,
+    logLevel: log ? logLevel.INFO : logLevel.ERROR,
     logCreator: () => (entry: KafkaLogEntry) => {
-      if (!log) return;
       const { message, timestamp: _t, logger: _l, ...fields } = entry.log;
+      if (entry.level === logLevel.ERROR && entry.namespace.endsWith("Producer"))
+        native.lastProducerError = message.replace(/^Failed to send messages: /, "");
+      if (!log) return;
       log({
         ...fields,
         level: levels[entry.level] ?? "info",
@@ -67,15 +76,25 @@ export function openKafka(settings: KafkaSettings, options: ConnectOptions = {})
   if (settings.ssl) config.ssl = settings.ssl.ca ? { ca: settings.ssl.ca } : true;
   if (settings.sasl) config.sasl = settings.sasl as SASLOptions;
   const client: KafkaClient = Object.freeze({ settings });
-  clients.set(client, new Kafka(config));
+  native.kafka = new Kafka(config);
+  clients.set(client, native);
   return client;
 }
 
 /** The kafkajs client behind `client`: for the adapter's own modules under lib/kafka/ only. */
 export function kafkajsOf(client: KafkaClient): Kafka {
-  const kafka = clients.get(client);
-  if (kafka === undefined) throw new Error("not a client made by openKafka");
-  return kafka;
+  return nativeOf(client).kafka;
+}
+
+/** The failure a producer of `client` last retried a send on (its log says; kafkajs's error may not). */
+export function lastProducerError(client: KafkaClient): string | undefined {
+  return nativeOf(client).lastProducerError;
+}
+
+function nativeOf(client: KafkaClient): Native {
+  const native = clients.get(client);
+  if (native === undefined) throw new Error("not a client made by openKafka");
+  return native;
 }
 
 /**

@@ -36,7 +36,8 @@ export type FailureCode =
   | "delivery-timeout"
   | "other";
 
-export class KafkaFailure {
+/** An Error, so a failure shown with String() or a log reads as one (`KafkaFailure: detail`). */
+export class KafkaFailure extends Error {
   readonly kind = "kafka-failure";
   constructor(
     readonly code: FailureCode,
@@ -54,7 +55,10 @@ export class KafkaFailure {
       /** For delivery-timeout: how long the record waited. */
       waitedMs?: number;
     } = {},
-  ) {}
+  ) {
+    super(detail);
+    this.name = "KafkaFailure";
+  }
 }
 
 export function isKafkaFailure(value: unknown): value is KafkaFailure {

@@ -1,25 +1,22 @@
 /**
- * The Kafka adapter, the only code that imports kafkajs: clients (client.ts), failures as kinds
- * (failure.ts), delivery and failover bounds (delivery.ts). Commands import from here.
+ * The Kafka adapter, the only code that imports kafkajs. Commands import from here: a client
+ * (client.ts), failures as kinds with their user line (failure.ts), delivery and failover bounds
+ * (delivery.ts), topic admin (topics.ts), the record producer (producer.ts), a live topic stream
+ * from "the last N" on (room-stream.ts) and a bounded range reader (range-reader.ts).
  */
-import { AssignerProtocol, type Kafka, type PartitionAssigner, type Producer } from "kafkajs";
+import { AssignerProtocol, type Kafka, type PartitionAssigner } from "kafkajs";
 import type { KafkaSettings } from "../config.ts";
 import { type ConnectOptions, kafkajsOf, openKafka } from "./client.ts";
-import { outlastFailover } from "./delivery.ts";
-import { failureOf } from "./failure.ts";
 
 export {
   type ConnectOptions,
-  guarded,
   type KafkaClient,
-  kafkajsOf,
   type LogEntry,
   type LogLevel,
   openKafka,
 } from "./client.ts";
-export { DELIVERY_TIMEOUT_MS, deliveryRetry, outlastFailover, within } from "./delivery.ts";
+export { DELIVERY_TIMEOUT_MS, deliveryRetry, outlastFailover } from "./delivery.ts";
 export {
-  deliveryTimeout,
   type FailureCode,
   failureMessage,
   failureOf,
@@ -27,6 +24,10 @@ export {
   KafkaFailure,
   kafkaFailure,
 } from "./failure.ts";
+export { deliveredWithin, type OutgoingRecord, type RecordProducer, recordProducer } from "./producer.ts";
+export { type OffsetRange, type RangeHandlers, type ReadOptions, readRanges } from "./range-reader.ts";
+export { followTopic, type StreamHandlers, type StreamRecord, type TopicStream } from "./room-stream.ts";
+export { ensureTopic, openAdmin, type TopicAdmin, type Watermarks } from "./topics.ts";
 
 // ---- Until the bot moves onto openKafka (issue 11, part D): kafkajs's own client and types ----
 
@@ -45,65 +46,11 @@ export type {
   RecordMetadata,
   Transaction,
 } from "kafkajs";
+export { kafkajsOf } from "./client.ts";
 
 /** The kafkajs client of openKafka(settings, options). */
 export function connectKafka(settings: KafkaSettings, options: ConnectOptions = {}): Kafka {
   return kafkajsOf(openKafka(settings, options));
-}
-
-/** Failures kafkajs raises, and ours; anything else escaping a Kafka call is a bug of ours. */
-export function isKafkaError(error: unknown): boolean {
-  return failureOf(error) !== undefined;
-}
-
-/** A log hook that remembers the last failure kafkajs retried a produce on. */
-export function producerErrors(): {
-  log: (entry: { level: string; source: string; message: string }) => void;
-  last: () => string | undefined;
-} {
-  let last: string | undefined;
-  return {
-    log: (entry) => {
-      if (entry.level === "error" && entry.source.endsWith("Producer"))
-        last = entry.message.replace(/^Failed to send messages: /, "");
-    },
-    last: () => last,
-  };
-}
-
-/**
- * Connects a producer, retrying while brokers fail. kafkajs asks the broker the metadata names as
- * controller for the idempotent producer's id and gives up at once when that broker is down; a
- * new connection fetches the metadata again, which names a live broker sooner or later.
- */
-export function connectProducer(producer: Producer): Promise<void> {
-  return outlastFailover(
-    () => producer.connect(),
-    () => producer.disconnect(),
-  );
-}
-
-/**
- * Creates the topic when missing; an existing topic is left as it is (its partition count
- * included). It asks for the topic list first, which any live broker answers: kafkajs's
- * createTopics gives up at once when the broker it takes for the controller is down.
- */
-export async function ensureTopic(kafka: Kafka, topic: string, partitions = 1): Promise<void> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    await outlastFailover(async () => {
-      try {
-        if ((await admin.listTopics()).includes(topic)) return;
-        await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
-      } catch (error) {
-        // Another client may create it between our metadata check and our request.
-        if (failureOf(error)?.code !== "topic-exists") throw error;
-      }
-    });
-  } finally {
-    await admin.disconnect();
-  }
 }
 
 // ---- For the bot's assignment slots (lib/bot/slots.ts) ----

@@ -7,24 +7,27 @@ import { beforeAll, describe, expect, test } from "bun:test";
 import { CompressionTypes, type Kafka } from "kafkajs";
 import { brokerAddress, uniqueName } from "../../test/support/broker.ts";
 import { consumeMessages } from "../../test/support/consume.ts";
-import { kafkajsOf, openKafka } from "./client.ts";
+import { type KafkaClient, kafkajsOf, openKafka } from "./client.ts";
 import { ensureTopic } from "./index.ts";
 
+let client: KafkaClient;
 let kafka: Kafka;
 beforeAll(async () => {
-  kafka = kafkajsOf(openKafka({ brokers: [await brokerAddress()], clientId: "dchat-test", ssl: false }));
+  client = openKafka({ brokers: [await brokerAddress()], clientId: "dchat-test", ssl: false });
+  kafka = kafkajsOf(client);
 });
 
 async function readValues(topic: string, count: number): Promise<string[]> {
-  const messages = await consumeMessages(await brokerAddress(), topic, count);
+  const messages = await consumeMessages(await brokerAddress(), topic);
+  expect(messages).toHaveLength(count);
   return messages.map((message) => message.value?.toString() ?? "");
 }
 
 describe("kafkajs on Bun against Kafka 4", () => {
   test("ensureTopic creates with the partitions asked for and leaves an existing topic alone", async () => {
     const topic = uniqueName("ensure");
-    await ensureTopic(kafka, topic, 3);
-    await ensureTopic(kafka, topic, 1);
+    await ensureTopic(client, topic, 3);
+    await ensureTopic(client, topic, 1);
     const admin = kafka.admin();
     await admin.connect();
     const meta = await admin.fetchTopicMetadata({ topics: [topic] });
@@ -34,7 +37,7 @@ describe("kafkajs on Bun against Kafka 4", () => {
 
   test("idempotent producer with gzip: sent, fetched and decompressed", async () => {
     const topic = uniqueName("gzip");
-    await ensureTopic(kafka, topic);
+    await ensureTopic(client, topic);
     const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
     const values = Array.from({ length: 200 }, (_, i) => `안녕 ${i} ${"x".repeat(i)}`);
@@ -51,8 +54,8 @@ describe("kafkajs on Bun against Kafka 4", () => {
   test("transactions: committed records are read, aborted ones are not, offsets commit with sendOffsets", async () => {
     const topic = uniqueName("txn");
     const source = uniqueName("txn-source");
-    await ensureTopic(kafka, topic);
-    await ensureTopic(kafka, source);
+    await ensureTopic(client, topic);
+    await ensureTopic(client, source);
     const producer = kafka.producer({
       transactionalId: uniqueName("txn-id"),
       idempotent: true,
