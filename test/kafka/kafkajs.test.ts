@@ -5,10 +5,10 @@
  */
 import { beforeAll, describe, expect, test } from "bun:test";
 import { CompressionTypes, type Kafka } from "kafkajs";
-import { brokerAddress, uniqueName } from "../support/broker.ts";
-import { consumeMessages } from "../support/consume.ts";
 import { type KafkaClient, kafkajsOf, openKafka } from "../../lib/kafka/client.ts";
 import { ensureTopic } from "../../lib/kafka/index.ts";
+import { brokerAddress, uniqueName } from "../support/broker.ts";
+import { consumeMessages } from "../support/consume.ts";
 
 let client: KafkaClient;
 let kafka: Kafka;
