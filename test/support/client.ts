@@ -92,6 +92,11 @@ export function topicInfo(brokers: string, topic: string): { partitions: number;
   return run("metadata", { brokers, topic }) as { partitions: number; replicationFactor: number };
 }
 
+/** The ids of every consumer group on the cluster. */
+export function consumerGroups(brokers: string): string[] {
+  return run("groups", { brokers }) as string[];
+}
+
 export function topicPartitions(brokers: string, topic: string): number {
   return topicInfo(brokers, topic).partitions;
 }
