@@ -5,7 +5,8 @@ One command per run, its arguments as a JSON object on stdin, its answer as JSON
                                             (read_committed: to the last stable offset)
   produce   {brokers, topic, values, partition?, key?}   values as base64; waits for every ack
   metadata  {brokers, topic}                partitions and replication factor (0 when absent)
-  groups    {brokers}                       the ids of every consumer group on the cluster
+  groups    {brokers, prefix?, client?}     the ids of the consumer groups (starting with prefix;
+                                            with client: only those with a member of that client id)
   original-produce {brokers, topic, records}  the original DoubleChat clients' producer: kafka-python
                                             with json.dumps as value serializer, one record each
   original-consume {brokers, topic, count}  the original clients' consumer: kafka-python from the
@@ -41,7 +42,15 @@ def metadata(args):
 def groups(args):
     admin = AdminClient({"bootstrap.servers": args["brokers"]})
     listed = admin.list_consumer_groups(request_timeout=20).result()
-    return sorted(group.group_id for group in listed.valid)
+    ids = sorted(g.group_id for g in listed.valid if g.group_id.startswith(args.get("prefix", "")))
+    if args.get("client") is None or not ids:
+        return ids
+    described = admin.describe_consumer_groups(ids, request_timeout=20)
+    return [
+        group_id
+        for group_id, future in described.items()
+        if any(member.client_id == args["client"] for member in future.result().members)
+    ]
 
 
 def read(args):
