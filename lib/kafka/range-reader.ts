@@ -10,6 +10,7 @@
  * instrumentation event, so progress is tracked from that event.
  */
 import type { Consumer } from "kafkajs";
+import { partitionKey as key } from "../partition-key.ts";
 import { guarded, type KafkaClient, kafkajsOf } from "./client.ts";
 import { failureOf, KafkaFailure } from "./failure.ts";
 import type { StreamRecord } from "./room-stream.ts";
@@ -43,8 +44,6 @@ export interface ReadOptions {
   /** Ends the read early, without error, when it settles (a deadline). */
   until?: Promise<unknown>;
 }
-
-const key = (topic: string, partition: number) => `${topic}\u0000${partition}`;
 
 /** Reads every range to its end (or until `options.until`); rejects with a KafkaFailure. */
 export async function readRanges(
