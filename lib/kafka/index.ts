@@ -29,7 +29,8 @@ export { type OffsetRange, type RangeHandlers, type ReadOptions, readRanges } fr
 export { followTopic, type StreamHandlers, type StreamRecord, type TopicStream } from "./room-stream.ts";
 export { ensureTopic, openAdmin, type TopicAdmin, type Watermarks } from "./topics.ts";
 
-// ---- Until the bot moves onto openKafka (issue 11, part D): kafkajs's own client and types ----
+// ---- kafkajs's own client and types: for the bot until it moves onto openKafka (issue 11, part D),
+// and for test, benchmark and scripts/kafka scaffolding the adapter has no operation for ----
 
 export type {
   Admin,
