@@ -10,14 +10,14 @@
  */
 import type { KafkaSettings } from "../config.ts";
 import { UserError } from "../errors.ts";
+import { customAssigner } from "../kafka/assigner.ts";
+import { rememberCoordinators } from "../kafka/coordinators.ts";
 import {
   type Admin,
   type Consumer,
   connectKafka,
-  customAssigner,
   type EachBatchPayload,
   type Kafka,
-  rememberCoordinators,
 } from "../kafka/index.ts";
 import { topicToRoom } from "../rooms.ts";
 import { answerBatch, type Totals } from "./answer-batch.ts";
