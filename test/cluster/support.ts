@@ -10,7 +10,8 @@ import { join } from "node:path";
 import { connectKafka, type Kafka } from "../../lib/kafka/index.ts";
 import { repoRoot } from "../support/broker.ts";
 
-export const clusterPort = 29092;
+/** DCHAT_CLUSTER_PORT moves it, so two checkouts on one machine can run the suite at once. */
+export const clusterPort = Number(process.env.DCHAT_CLUSTER_PORT ?? 29092);
 export const nodeIds = [1, 2, 3] as const;
 export const nodePort = (id: number) => clusterPort + (id - 1) * 4;
 export const clusterBrokers = nodeIds.map((id) => `127.0.0.1:${nodePort(id)}`).join(",");
