@@ -10,6 +10,7 @@
  * END_BATCH_PROCESS instrumentation event, so progress is tracked from that event.
  */
 import type { Admin, Kafka } from "../kafka/index.ts";
+import { partitionKey } from "../partition-key.ts";
 import type { SourceRecord } from "./processed.ts";
 
 export interface Watermarks {
@@ -77,11 +78,12 @@ async function readRanges(kafka: Kafka, admin: Admin, ranges: PartitionRange[], 
     maxWaitTimeInMs: 500,
     retry: { retries: 5 },
   });
-  const key = (topic: string, partition: number) => `${topic}\u0000${partition}`;
-  const pending = new Map(ranges.filter((r) => r.from < r.to).map((r) => [key(r.topic, r.partition), r]));
+  const pending = new Map(
+    ranges.filter((r) => r.from < r.to).map((r) => [partitionKey(r.topic, r.partition), r]),
+  );
   // Where each partition's next record must start: a fetch that began before the seek took
   // effect may deliver records again, and they must not be archived twice.
-  const cursor = new Map(ranges.map((r) => [key(r.topic, r.partition), r.from]));
+  const cursor = new Map(ranges.map((r) => [partitionKey(r.topic, r.partition), r.from]));
   const topics = [...new Set([...pending.values()].map((r) => r.topic))];
   if (pending.size === 0) return;
 
@@ -106,9 +108,9 @@ async function readRanges(kafka: Kafka, admin: Admin, ranges: PartitionRange[], 
       };
       const advance = (topic: string, partition: number, position: number) => {
         lastProgress = Date.now();
-        const range = pending.get(key(topic, partition));
+        const range = pending.get(partitionKey(topic, partition));
         if (range === undefined || position < range.to) return;
-        pending.delete(key(topic, partition));
+        pending.delete(partitionKey(topic, partition));
         consumer.pause([{ topic, partitions: [partition] }]);
         const flushed = Promise.resolve(handlers.done(topic, partition));
         flushed.catch(() => undefined);
@@ -126,7 +128,7 @@ async function readRanges(kafka: Kafka, admin: Admin, ranges: PartitionRange[], 
           consumer.run({
             autoCommit: false,
             eachBatch: async ({ batch }) => {
-              const k = key(batch.topic, batch.partition);
+              const k = partitionKey(batch.topic, batch.partition);
               const range = pending.get(k);
               if (range === undefined) return;
               let next = cursor.get(k) ?? range.from;
@@ -144,7 +146,7 @@ async function readRanges(kafka: Kafka, admin: Admin, ranges: PartitionRange[], 
         )
         .then(() => {
           for (const range of ranges.filter((r) => topics.includes(r.topic))) {
-            if (pending.has(key(range.topic, range.partition))) {
+            if (pending.has(partitionKey(range.topic, range.partition))) {
               consumer.seek({ topic: range.topic, partition: range.partition, offset: String(range.from) });
             } else {
               // Nothing new there: never fetch it.

@@ -18,6 +18,7 @@
 import type { Assignment } from "../kafka/group.ts";
 import type { GroupAdmin, PartitionEnds } from "../kafka/group-admin.ts";
 import { type CommitFailure, isCommitFailure } from "../kafka/transaction.ts";
+import { partitionKey } from "../partition-key.ts";
 import { slotOf } from "./slots.ts";
 import type { Position, TransactionPipeline } from "./transactions.ts";
 
@@ -76,14 +77,14 @@ export async function takeOver(
   const topics = Object.keys(assignment);
   const stored = topics.length === 0 ? [] : await seams.admin.committed(seams.groupId, topics);
   const committed = new Map<string, string>();
-  for (const { topic, partition, offset } of stored) committed.set(`${topic}/${partition}`, offset);
+  for (const { topic, partition, offset } of stored) committed.set(partitionKey(topic, partition), offset);
 
   const positions: Position[] = [];
   const missing = new Map<number, Position[]>();
   const ends = new Map<string, Promise<PartitionEnds[]>>();
   for (const [slot, partitions] of slots)
     for (const { topic, partition } of partitions) {
-      const offset = committed.get(`${topic}/${partition}`);
+      const offset = committed.get(partitionKey(topic, partition));
       if (offset !== undefined) {
         positions.push({ topic, partition, offset });
         continue;

@@ -14,6 +14,7 @@
  * and the bot rejoins the group, where whoever owns the slot then starts a new producer.
  */
 import type { CommitFailure, Outgoing, Position, TransactionalWriter } from "../kafka/transaction.ts";
+import { partitionKey } from "../partition-key.ts";
 
 export type Answer = Outgoing;
 export type { Position };
@@ -49,8 +50,6 @@ interface Job {
   positions: Position[];
   done: (outcome: Outcome) => void;
 }
-
-export const partitionKey = (topic: string, partition: number) => `${topic}\u0000${partition}`;
 
 export class TransactionPipeline {
   readonly #queue: Job[] = [];

@@ -130,10 +130,8 @@ export async function processedKeys(out: string): Promise<{ key: string; date: s
   }));
 }
 
-/** `dchat audit ARGS…`: the compiled binary, or with DCHAT_TEST_SOURCES=1 the sources (entry.ts). */
+/** `dchat audit ARGS…` as a process: the compiled binary, or with DCHAT_TEST_SOURCES=1 main.ts. */
 export function auditProcessArgs(args: string[]): string[] {
-  if (process.env.DCHAT_TEST_SOURCES === "1")
-    return [process.execPath, join(import.meta.dir, "entry.ts"), ...args];
   return [...dchatCommand(), "audit", ...args];
 }
 
