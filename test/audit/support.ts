@@ -8,7 +8,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { kafkaSettings } from "../../lib/config.ts";
-import { connectKafka, type Kafka } from "../../lib/kafka/index.ts";
+import { type Kafka, type KafkaClient, kafkajsOf, openKafka } from "../../lib/kafka/index.ts";
 import { roomToTopic } from "../../lib/rooms.ts";
 import { encode } from "../../lib/wire.ts";
 import { repoRoot, uniqueName } from "../support/broker.ts";
@@ -21,10 +21,16 @@ export interface TopicRecord {
   value: Buffer | null;
 }
 
-export function kafkaFor(brokers: string): Kafka {
+/** The adapter's client, as dchat audit makes it. */
+export function clientFor(brokers: string): KafkaClient {
   const settings = kafkaSettings({ brokers }, {});
   if (!("brokers" in settings)) throw new Error(settings.message);
-  return connectKafka(settings);
+  return openKafka(settings);
+}
+
+/** kafkajs's own client, for scaffolding the adapter has no operation for (explicit partitions). */
+export function kafkaFor(brokers: string): Kafka {
+  return kafkajsOf(clientFor(brokers));
 }
 
 const created: string[] = [];
