@@ -4,7 +4,7 @@
  * into a rejoin — except when the batch was merely dropped because its slot was given up.
  */
 import { expect, test } from "bun:test";
-import type { CommitFailure } from "../kafka/transaction.ts";
+import { KafkaFailure } from "../kafka/index.ts";
 import { encode, textRecord } from "../wire.ts";
 import { type AnswerContext, answerBatch } from "./answer-batch.ts";
 import { BatchReport } from "./batch-report.ts";
@@ -15,7 +15,7 @@ import type { Answer, Outcome, TransactionPipeline } from "./transactions.ts";
 
 function setup() {
   const logged: string[] = [];
-  const failures: CommitFailure[] = [];
+  const failures: KafkaFailure[] = [];
   let settle: (outcome: Outcome) => void = () => {};
   const handed: Answer[][] = [];
   const pipeline = {
@@ -81,13 +81,13 @@ test("a failed commit makes the replica rejoin; a batch dropped with its slot do
   await flush();
   expect(t.failures).toEqual([]);
   await answerBatch(t.batch(["@bot 기생충 | 감독"]), t.pipeline, t.context);
-  const fenced: CommitFailure = { kind: "kafka-failure", code: "fenced", retriable: false, detail: "fenced" };
+  const fenced = new KafkaFailure("fenced", false, "fenced");
   t.settle(fenced);
   await flush();
   expect(t.failures).toEqual([fenced]);
   expect(t.logged).toEqual(["fenced"]);
   await answerBatch(t.batch(["@bot 기생충 | 감독"]), t.pipeline, t.context);
-  const down: CommitFailure = { kind: "kafka-failure", code: "other", retriable: true, detail: "refused" };
+  const down = new KafkaFailure("unreachable", true, "refused");
   t.settle(down);
   await flush();
   expect(t.failures).toEqual([fenced, down]);

@@ -12,7 +12,7 @@
  * (takeover.ts). Only a slot that falls far behind makes its batch wait, so memory stays bounded.
  */
 import type { FetchedBatch } from "../kafka/group.ts";
-import type { CommitFailure } from "../kafka/transaction.ts";
+import type { KafkaFailure } from "../kafka/index.ts";
 import { topicToRoom } from "../rooms.ts";
 import type { BatchPlace, BatchReport } from "./batch-report.ts";
 import type { MovieDb } from "./movies.ts";
@@ -28,7 +28,7 @@ export interface AnswerContext {
   limiter: RateLimiter;
   report: BatchReport;
   /** A transaction failed: the replica must rejoin the group. */
-  fail: (failure: CommitFailure) => void;
+  fail: (failure: KafkaFailure) => void;
 }
 
 /** Hands the batch's answers to `pipeline`; the batch counts as read once they are queued. */

@@ -2,7 +2,7 @@
  * The daemon's JSON-lines log: one object per line with `time`, `level` and `event`, written
  * to one stream. Levels below the configured one are dropped before anything is built.
  */
-import { isCommitFailure } from "../kafka/transaction.ts";
+import { isKafkaFailure } from "../kafka/index.ts";
 
 export type Level = "debug" | "info" | "warn" | "error";
 
@@ -27,6 +27,6 @@ export function jsonLogger(
 
 /** What failed, for a log field: a Kafka failure's detail, an error's message. */
 export function errorText(error: unknown): string {
-  if (isCommitFailure(error)) return error.detail;
+  if (isKafkaFailure(error)) return error.detail;
   return error instanceof Error ? error.message : String(error);
 }

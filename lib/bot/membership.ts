@@ -7,7 +7,7 @@
 
 import { type FetchedBatch, joinGroup } from "../kafka/group.ts";
 import { type GroupAdmin, openGroupAdmin } from "../kafka/group-admin.ts";
-import type { Kafka } from "../kafka/index.ts";
+import type { KafkaClient } from "../kafka/index.ts";
 import { topicToRoom } from "../rooms.ts";
 import { type AnswerContext, answerBatch } from "./answer-batch.ts";
 import { errorText, type Logger } from "./log.ts";
@@ -37,13 +37,13 @@ export class Membership {
   #initial: Set<string> | undefined;
 
   constructor(
-    private readonly kafka: Kafka,
+    private readonly client: KafkaClient,
     private readonly config: MembershipConfig,
   ) {}
 
   /** Serves the rooms until their list changes or the bot stops; rejects when the membership fails. */
   async serve(): Promise<void> {
-    const admin = await openGroupAdmin(this.kafka);
+    const admin = await openGroupAdmin(this.client);
     try {
       await this.#serve(admin);
     } finally {
@@ -71,7 +71,7 @@ export class Membership {
     failed.catch(() => {});
     const context: AnswerContext = { ...config.answering, fail };
     const { ownership, metrics, log } = config;
-    const member = await joinGroup(this.kafka, {
+    const member = await joinGroup(this.client, {
       groupId: config.groupId,
       topics,
       assigner: { name: "dchat-bot-slots", assign: assignSlots },

@@ -5,7 +5,8 @@
  */
 import { expect, test } from "bun:test";
 import type { GroupMember } from "../kafka/group.ts";
-import type { CommitFailure, Position, TransactionalWriter } from "../kafka/transaction.ts";
+import type { KafkaFailure } from "../kafka/index.ts";
+import type { Position, TransactionalWriter } from "../kafka/transaction.ts";
 import { BotMetrics } from "./metrics.ts";
 import { type AssignmentContext, SlotOwnership } from "./ownership.ts";
 import { slotOf, transactionalId } from "./slots.ts";
@@ -24,7 +25,7 @@ function fakes(openMs = 1) {
     groupId: "g",
     log: (_level, event) => events.push(`log ${event}`),
     metrics: new BotMetrics(),
-    openWriter: async (id): Promise<TransactionalWriter | CommitFailure> => {
+    openWriter: async (id): Promise<TransactionalWriter | KafkaFailure> => {
       await Bun.sleep(openMs);
       events.push(`open ${id}`);
       return writer(id);

@@ -7,7 +7,8 @@
  */
 import type { Assignment, GroupMember } from "../kafka/group.ts";
 import type { GroupAdmin } from "../kafka/group-admin.ts";
-import { type CommitFailure, isCommitFailure, type TransactionalWriter } from "../kafka/transaction.ts";
+import { isKafkaFailure, type KafkaFailure } from "../kafka/index.ts";
+import type { TransactionalWriter } from "../kafka/transaction.ts";
 import { topicToRoom } from "../rooms.ts";
 import { errorText, type Logger } from "./log.ts";
 import type { BotMetrics } from "./metrics.ts";
@@ -20,7 +21,7 @@ export interface OwnershipConfig {
   log: Logger;
   metrics: BotMetrics;
   /** Initialises a producer of `transactionalId`, which fences every earlier one. */
-  openWriter: (transactionalId: string) => Promise<TransactionalWriter | CommitFailure>;
+  openWriter: (transactionalId: string) => Promise<TransactionalWriter | KafkaFailure>;
   /** Test-only: hold the `nth` transaction that carries answers open for `ms` before it commits. */
   holdTransaction?: { nth: number; ms: number } | undefined;
 }
@@ -79,7 +80,7 @@ export class SlotOwnership {
           current,
         };
         const taken = await takeOver(assignment, seams, this.#opening);
-        if (isCommitFailure(taken)) return failed(taken);
+        if (isKafkaFailure(taken)) return failed(taken);
         if (taken === undefined) return;
         this.#owned = taken;
         this.#opening = new Map();
@@ -118,10 +119,10 @@ export class SlotOwnership {
     await Promise.all(pipelines.map((pipeline) => pipeline.retire()));
   }
 
-  async #openPipeline(slot: number): Promise<TransactionPipeline | CommitFailure> {
+  async #openPipeline(slot: number): Promise<TransactionPipeline | KafkaFailure> {
     const { groupId, log, holdTransaction, metrics } = this.config;
     const writer = await this.config.openWriter(transactionalId(groupId, slot));
-    if (isCommitFailure(writer)) return writer;
+    if (isKafkaFailure(writer)) return writer;
     return new TransactionPipeline(writer, groupId, slot, {
       onCommit: ({ slot, batches, answers, ms }) => {
         metrics.transactions.committed++;

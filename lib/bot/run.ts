@@ -6,7 +6,7 @@
 import type { KafkaSettings } from "../config.ts";
 import { UserError } from "../errors.ts";
 import { rememberCoordinators } from "../kafka/coordinators.ts";
-import { connectKafka } from "../kafka/index.ts";
+import { openKafka } from "../kafka/index.ts";
 import { openTransactional } from "../kafka/transaction.ts";
 import { BatchReport } from "./batch-report.ts";
 import { errorText, type Logger } from "./log.ts";
@@ -46,7 +46,7 @@ const COORDINATOR_MEMORY_MS = 1000;
 
 export async function runBot(config: BotConfig): Promise<number | UserError> {
   const { log, signal, metrics } = config;
-  const kafka = connectKafka(
+  const client = openKafka(
     { ...config.settings, clientId: `${config.settings.clientId}-${config.instance}` },
     {
       retries: 5,
@@ -61,11 +61,11 @@ export async function runBot(config: BotConfig): Promise<number | UserError> {
     groupId: config.groupId,
     log,
     metrics,
-    openWriter: (id) => openTransactional(kafka, id),
+    openWriter: (id) => openTransactional(client, id),
     holdTransaction: config.holdTransaction,
   });
   const report = new BatchReport(log, metrics);
-  const membership = new Membership(kafka, {
+  const membership = new Membership(client, {
     groupId: config.groupId,
     filter: config.filter,
     rescanMs: config.rescanMs,

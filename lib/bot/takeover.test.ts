@@ -4,7 +4,7 @@
  * a transaction of their own slot.
  */
 import { expect, test } from "bun:test";
-import { isCommitFailure } from "../kafka/transaction.ts";
+import { isKafkaFailure, KafkaFailure } from "../kafka/index.ts";
 import { slotOf } from "./slots.ts";
 import { type TakeoverSeams, takeOver } from "./takeover.ts";
 import type { Position, TransactionPipeline } from "./transactions.ts";
@@ -54,7 +54,7 @@ test("producers first, then final offsets; missing start positions stored in the
   };
   const { seams, events, stored } = fakes({ "early/0": "17" }, ends);
   const taken = await takeOver({ early: [0, 1], late: [0] }, seams, new Map());
-  if (taken === undefined || isCommitFailure(taken)) throw new Error(`not taken over: ${taken?.detail}`);
+  if (taken === undefined || isKafkaFailure(taken)) throw new Error(`not taken over: ${taken?.detail}`);
   const opens = events.filter((e) => e.startsWith("open"));
   expect(events.indexOf("fetchOffsets")).toBe(opens.length);
   expect(new Set(opens)).toEqual(
@@ -86,7 +86,7 @@ test("a takeover overtaken by a newer assignment reads no offsets and hands back
 
 test("a producer that cannot be initialised fails the takeover before any offset is read", async () => {
   const { seams, events } = fakes({}, { room: [{ low: "0", high: "1" }] });
-  const refused = { kind: "kafka-failure", code: "other", retriable: true, detail: "refused" } as const;
+  const refused = new KafkaFailure("unreachable", true, "refused");
   const taken = await takeOver({ room: [0] }, { ...seams, openPipeline: async () => refused }, new Map());
   expect(taken).toBe(refused);
   expect(events).not.toContain("fetchOffsets");

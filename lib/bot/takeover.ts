@@ -17,7 +17,7 @@
  */
 import type { Assignment } from "../kafka/group.ts";
 import type { GroupAdmin, PartitionEnds } from "../kafka/group-admin.ts";
-import { type CommitFailure, isCommitFailure } from "../kafka/transaction.ts";
+import { isKafkaFailure, type KafkaFailure } from "../kafka/index.ts";
 import { partitionKey } from "../partition-key.ts";
 import { slotOf } from "./slots.ts";
 import type { Position, TransactionPipeline } from "./transactions.ts";
@@ -30,7 +30,7 @@ export interface TakeoverSeams {
   /** Whether a room without a committed offset is read from its beginning (else from its end). */
   fromStart: (topic: string) => boolean;
   /** A pipeline around a newly initialised producer of the slot's transactional id. */
-  openPipeline: (slot: number) => Promise<TransactionPipeline | CommitFailure>;
+  openPipeline: (slot: number) => Promise<TransactionPipeline | KafkaFailure>;
   /** False once a newer assignment has arrived: this one is abandoned. */
   current: () => boolean;
 }
@@ -62,13 +62,13 @@ export async function takeOver(
   assignment: Assignment,
   seams: TakeoverSeams,
   opened: Map<number, TransactionPipeline>,
-): Promise<Taken | CommitFailure | undefined> {
+): Promise<Taken | KafkaFailure | undefined> {
   const slots = slotsOf(assignment);
-  const failures: CommitFailure[] = [];
+  const failures: KafkaFailure[] = [];
   await Promise.all(
     [...slots.keys()].map(async (slot) => {
       const pipeline = await seams.openPipeline(slot);
-      if (isCommitFailure(pipeline)) failures.push(pipeline);
+      if (isKafkaFailure(pipeline)) failures.push(pipeline);
       else opened.set(slot, pipeline);
     }),
   );
@@ -100,7 +100,7 @@ export async function takeOver(
     [...missing].map(([slot, list]) => opened.get(slot)?.storePositions(list)),
   );
   if (!seams.current()) return undefined;
-  const failed = outcomes.find(isCommitFailure);
+  const failed = outcomes.find(isKafkaFailure);
   if (failed !== undefined) return failed;
   const count = [...missing.values()].reduce((sum, list) => sum + list.length, 0);
   return { pipelines: opened, positions, stored: count };

@@ -4,29 +4,26 @@
  * never turned into a retry that could answer twice.
  */
 import { expect, test } from "bun:test";
-import type { CommitFailure, TransactionalWriter, TransactionWork } from "../kafka/transaction.ts";
+import { KafkaFailure } from "../kafka/index.ts";
+import type { TransactionalWriter, TransactionWork } from "../kafka/transaction.ts";
 import { type Answer, type Committed, type Position, TransactionPipeline } from "./transactions.ts";
 
-const failure = (code: CommitFailure["code"], detail: string = code): CommitFailure => ({
-  kind: "kafka-failure",
-  code,
-  retriable: code !== "fenced",
-  detail,
-});
+const failure = (code: KafkaFailure["code"], detail: string = code) =>
+  new KafkaFailure(code, code !== "fenced", detail);
 
 /** A writer that records every transaction and fails or stalls on cue. */
 class FakeWriter implements TransactionalWriter {
   /** Offsets and answers of each transaction begun. */
   readonly begun: { offsets: string[]; answers: string[] }[] = [];
   readonly committed: { offsets: string[]; answers: string[] }[] = [];
-  fail: (() => CommitFailure | undefined) | undefined;
+  fail: (() => KafkaFailure | undefined) | undefined;
   /** Set to hold the next transaction before it commits; `release` lets it go on. */
   stall = false;
   release: () => void = () => {};
   disconnects = 0;
   holdSeen: string[] = [];
 
-  async commit(work: TransactionWork): Promise<CommitFailure | undefined> {
+  async commit(work: TransactionWork): Promise<KafkaFailure | undefined> {
     const transaction = {
       offsets: work.positions.map(({ topic, partition, offset }) => `${topic}/${partition}@${offset}`),
       answers: work.records.map((record) => record.value.toString()),
@@ -97,7 +94,7 @@ test("a failed transaction fails its batches and every later one, and is never t
 
 test("a fenced transaction is reported as fenced to its batches and to the failure hook", async () => {
   const writer = new FakeWriter();
-  const failures: CommitFailure[] = [];
+  const failures: KafkaFailure[] = [];
   const pipeline = new TransactionPipeline(writer, "g", 0, { onFailure: (f) => failures.push(f) });
   writer.fail = () => failure("fenced");
   const outcome = await pipeline.commit([answer("a")], at(1));

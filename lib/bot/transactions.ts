@@ -13,7 +13,8 @@
  * unknown, or the slot was taken over and this producer fenced) every later commit fails too,
  * and the bot rejoins the group, where whoever owns the slot then starts a new producer.
  */
-import type { CommitFailure, Outgoing, Position, TransactionalWriter } from "../kafka/transaction.ts";
+import type { KafkaFailure } from "../kafka/index.ts";
+import type { Outgoing, Position, TransactionalWriter } from "../kafka/transaction.ts";
 import { partitionKey } from "../partition-key.ts";
 
 export type Answer = Outgoing;
@@ -24,7 +25,7 @@ export type Outcome =
   | { kind: "committed" }
   /** Dropped before its transaction began, because the slot was given up (a rebalance). */
   | { kind: "given-up" }
-  | CommitFailure;
+  | KafkaFailure;
 
 const COMMITTED: Outcome = { kind: "committed" };
 const GIVEN_UP: Outcome = { kind: "given-up" };
@@ -40,7 +41,7 @@ export interface PipelineHooks {
   /** Told about every committed transaction. A throw here cannot undo the commit and is ignored. */
   onCommit?: (committed: Committed) => void;
   /** Told about every transaction that failed (aborted, or refused because fenced). */
-  onFailure?: (failure: CommitFailure) => void;
+  onFailure?: (failure: KafkaFailure) => void;
   /** Runs with the transaction open and its answers produced, just before it commits. */
   beforeCommit?: (open: { slot: number; answers: number }) => Promise<void>;
 }
@@ -56,7 +57,7 @@ export class TransactionPipeline {
   #inFlight: Job[] = [];
   #draining: Promise<void> | undefined;
   /** The first failure: every later commit fails with it (see the module comment). */
-  #failed: CommitFailure | undefined;
+  #failed: KafkaFailure | undefined;
   #retired = false;
 
   constructor(
@@ -139,7 +140,7 @@ export class TransactionPipeline {
     }
   }
 
-  #transact(jobs: Job[]): Promise<CommitFailure | undefined> {
+  #transact(jobs: Job[]): Promise<KafkaFailure | undefined> {
     const answers = jobs.flatMap((job) => job.answers);
     const { beforeCommit } = this.hooks;
     return this.writer.commit({

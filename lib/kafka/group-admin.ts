@@ -1,10 +1,10 @@
 /**
  * What a consumer group's member asks the cluster besides records: which topics exist, where
  * the group has committed, and where each partition begins and ends (the bot's takeover,
- * lib/bot/takeover.ts). Failures reject with a CommitFailure.
+ * lib/bot/takeover.ts). Failures reject with a KafkaFailure.
  */
-import type { Kafka } from "kafkajs";
-import { commitFailure, type Position } from "./transaction.ts";
+import { guarded, type KafkaClient, kafkajsOf } from "./client.ts";
+import type { Position } from "./transaction.ts";
 
 export interface PartitionEnds {
   partition: number;
@@ -22,26 +22,18 @@ export interface GroupAdmin {
   close(): Promise<void>;
 }
 
-async function guarded<T>(call: () => Promise<T>): Promise<T> {
+export async function openGroupAdmin(client: KafkaClient): Promise<GroupAdmin> {
+  const admin = kafkajsOf(client).admin();
   try {
-    return await call();
-  } catch (error) {
-    throw commitFailure(error);
-  }
-}
-
-export async function openGroupAdmin(kafka: Kafka): Promise<GroupAdmin> {
-  const admin = kafka.admin();
-  try {
-    await guarded(() => admin.connect());
+    await guarded(client, () => admin.connect());
   } catch (failure) {
     await admin.disconnect().catch(() => {});
     throw failure;
   }
   return {
-    topics: () => guarded(() => admin.listTopics()),
+    topics: () => guarded(client, () => admin.listTopics()),
     committed: (groupId, topics) =>
-      guarded(async () =>
+      guarded(client, async () =>
         (await admin.fetchOffsets({ groupId, topics })).flatMap(({ topic, partitions }) =>
           partitions.flatMap(({ partition, offset }) =>
             offset === "-1" ? [] : [{ topic, partition, offset }],
@@ -49,7 +41,7 @@ export async function openGroupAdmin(kafka: Kafka): Promise<GroupAdmin> {
         ),
       ),
     ends: (topic) =>
-      guarded(async () =>
+      guarded(client, async () =>
         (await admin.fetchTopicOffsets(topic)).map(({ partition, low, high }) => ({ partition, low, high })),
       ),
     close: () => admin.disconnect().catch(() => {}),

@@ -8,9 +8,11 @@
  * is no longer assigned (a rebalance) are not handed over; a batch the user leaves unread is
  * fetched again.
  */
-import type { Consumer, Kafka } from "kafkajs";
+import type { Consumer } from "kafkajs";
 import { type AssignPartitions, customAssigner } from "./assigner.ts";
-import { type CommitFailure, commitFailure, type Position } from "./transaction.ts";
+import { guarded, type KafkaClient, kafkajsOf } from "./client.ts";
+import { failureOf, KafkaFailure } from "./failure.ts";
+import type { Position } from "./transaction.ts";
 
 /** Topic → partitions. */
 export type Assignment = Record<string, number[]>;
@@ -39,7 +41,7 @@ export interface MemberHandlers {
   /** The member is alive in the group. */
   heartbeat(): void;
   /** The member failed; when not `restarting`, it is out of the group for good. */
-  crashed(failure: CommitFailure, restarting: boolean): void;
+  crashed(failure: KafkaFailure, restarting: boolean): void;
 }
 
 export interface GroupOptions {
@@ -61,10 +63,10 @@ export interface GroupMember {
   leave(): Promise<void>;
 }
 
-/** Joins the group and starts fetching; rejects with a CommitFailure when it cannot. */
-export async function joinGroup(kafka: Kafka, options: GroupOptions): Promise<GroupMember> {
+/** Joins the group and starts fetching; rejects with a KafkaFailure when it cannot. */
+export async function joinGroup(client: KafkaClient, options: GroupOptions): Promise<GroupMember> {
   const { handlers, topics } = options;
-  const consumer: Consumer = kafka.consumer({
+  const consumer: Consumer = kafkajsOf(client).consumer({
     groupId: options.groupId,
     readUncommitted: false,
     partitionAssigners: [customAssigner(options.assigner.name, options.assigner.assign)],
@@ -87,7 +89,10 @@ export async function joinGroup(kafka: Kafka, options: GroupOptions): Promise<Gr
     leave: () => consumer.disconnect(),
   };
   consumer.on(consumer.events.CRASH, ({ payload }) =>
-    handlers.crashed(commitFailure(payload.error), payload.restart),
+    handlers.crashed(
+      failureOf(payload.error) ?? new KafkaFailure("other", false, String(payload.error)),
+      payload.restart,
+    ),
   );
   consumer.on(consumer.events.HEARTBEAT, () => handlers.heartbeat());
   // kafkajs emits this synchronously before it fetches for the new assignment: pause it all first.
@@ -98,26 +103,28 @@ export async function joinGroup(kafka: Kafka, options: GroupOptions): Promise<Gr
     handlers.assigned(assignment, member);
   });
   try {
-    await consumer.connect();
-    // Where each partition starts is decided by the user (startAt).
-    await consumer.subscribe({ topics, fromBeginning: false });
-    await consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      // Every partition's batch of a fetch is handed over at once, so one transaction can take them.
-      partitionsConsumedConcurrently: 64,
-      eachBatch: async ({ batch, resolveOffset, isStale }) => {
-        const last = batch.messages.at(-1);
-        if (last === undefined || isStale()) return;
-        const { topic, partition, highWatermark, messages } = batch;
-        const verdict = await handlers.batch({ topic, partition, highWatermark, records: messages });
-        if (verdict === "read") resolveOffset(last.offset);
-      },
+    await guarded(client, async () => {
+      await consumer.connect();
+      // Where each partition starts is decided by the user (startAt).
+      await consumer.subscribe({ topics, fromBeginning: false });
+      await consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        // Every partition's batch of a fetch is handed over at once, so one transaction can take them.
+        partitionsConsumedConcurrently: 64,
+        eachBatch: async ({ batch, resolveOffset, isStale }) => {
+          const last = batch.messages.at(-1);
+          if (last === undefined || isStale()) return;
+          const { topic, partition, highWatermark, messages } = batch;
+          const verdict = await handlers.batch({ topic, partition, highWatermark, records: messages });
+          if (verdict === "read") resolveOffset(last.offset);
+        },
+      });
     });
   } catch (error) {
     // A topic deleted between listing and subscribing, a broker gone: leave nothing connected.
     await consumer.disconnect().catch(() => {});
-    throw commitFailure(error);
+    throw error;
   }
   return member;
 }

@@ -5,11 +5,12 @@
  *
  * Opening the producer initialises its transactional id, which fences every earlier producer of
  * that id: the coordinator aborts (or finishes committing) what that one left open and refuses
- * its later requests. A failed transaction is aborted and reported as a value: fenced (another
- * producer owns the id now) or not, retriable (the cluster was unavailable; the outcome of a
- * commit that timed out may be unknown) or not.
+ * its later requests. A failed transaction is aborted and reported as a KafkaFailure value: code
+ * "fenced" when another producer owns the id now; retriable or not (the outcome of a commit
+ * that timed out may be unknown).
  */
-import { type Kafka, KafkaJSError, KafkaJSProtocolError } from "kafkajs";
+import { guarded, type KafkaClient, kafkajsOf } from "./client.ts";
+import { failureOf, KafkaFailure } from "./failure.ts";
 
 /** A record to write inside a transaction. */
 export interface Outgoing {
@@ -26,20 +27,6 @@ export interface Position {
   offset: string;
 }
 
-/** Why a transaction failed: `code` "fenced" when another producer owns the id now. */
-export interface CommitFailure {
-  readonly kind: "kafka-failure";
-  readonly code: "fenced" | "other";
-  /** Whether another attempt may succeed (the cluster was unavailable). */
-  readonly retriable: boolean;
-  /** The failure in one line, for the log. */
-  readonly detail: string;
-}
-
-export function isCommitFailure(value: unknown): value is CommitFailure {
-  return (value as { kind?: unknown } | undefined)?.kind === "kafka-failure";
-}
-
 export interface TransactionWork {
   groupId: string;
   positions: Position[];
@@ -51,7 +38,7 @@ export interface TransactionWork {
 /** One transactional id's producer. */
 export interface TransactionalWriter {
   /** Undefined once `work` is committed; a failure once the transaction is aborted. */
-  commit(work: TransactionWork): Promise<CommitFailure | undefined>;
+  commit(work: TransactionWork): Promise<KafkaFailure | undefined>;
   disconnect(): Promise<void>;
 }
 
@@ -71,10 +58,10 @@ export interface TransactionSteps {
 
 /** Initialises `transactionalId`'s producer (fencing its earlier ones). */
 export async function openTransactional(
-  kafka: Kafka,
+  client: KafkaClient,
   transactionalId: string,
-): Promise<TransactionalWriter | CommitFailure> {
-  const producer = kafka.producer({
+): Promise<TransactionalWriter | KafkaFailure> {
+  const producer = kafkajsOf(client).producer({
     transactionalId,
     idempotent: true,
     maxInFlightRequests: 1,
@@ -84,10 +71,10 @@ export async function openTransactional(
     retry: { retries: 10, initialRetryTime: 50, maxRetryTime: 2000 },
   });
   try {
-    await producer.connect();
+    await guarded(client, () => producer.connect());
   } catch (error) {
     await producer.disconnect().catch(() => {});
-    return commitFailure(error);
+    return failureFrom(error);
   }
   return {
     commit: (work) => transact(() => producer.transaction(), work),
@@ -99,12 +86,12 @@ export async function openTransactional(
 export async function transact(
   begin: () => Promise<TransactionSteps>,
   work: TransactionWork,
-): Promise<CommitFailure | undefined> {
+): Promise<KafkaFailure | undefined> {
   let transaction: TransactionSteps;
   try {
     transaction = await begin();
   } catch (error) {
-    return commitFailure(error);
+    return failureFrom(error);
   }
   try {
     // Offsets first: the coordinator may still be writing the previous transaction's markers
@@ -128,7 +115,7 @@ export async function transact(
     return undefined;
   } catch (error) {
     await transaction.abort().catch(() => {});
-    return commitFailure(error);
+    return failureFrom(error);
   }
 }
 
@@ -157,41 +144,20 @@ async function untilNotConcurrent<T>(request: () => Promise<T>): Promise<T> {
     try {
       return await request();
     } catch (error) {
-      if (!protocolTypes(error).includes("CONCURRENT_TRANSACTIONS")) throw error;
+      if (failureOf(error)?.code !== "concurrent-transactions") throw error;
       await Bun.sleep(pause);
     }
   }
   return request();
 }
 
-/** kafkajs's errors wrap the one that decides (retries exceeded → protocol error): all of them, outermost first. */
-function chain(error: unknown): unknown[] {
-  const errors: unknown[] = [];
-  for (let current = error; current !== undefined && errors.length < 10; ) {
-    errors.push(current);
-    current = current instanceof Error ? current.cause : undefined;
-  }
-  return errors;
-}
-
-function protocolTypes(error: unknown): string[] {
-  return chain(error).flatMap((e) => (e instanceof KafkaJSProtocolError ? [e.type] : []));
-}
-
-/** Protocol errors that mean another producer of this transactional id has initialised it. */
-const FENCED = ["PRODUCER_FENCED", "INVALID_PRODUCER_EPOCH"];
-
-export function commitFailure(error: unknown): CommitFailure {
-  const errors = chain(error);
-  const messages = errors.map((e) => (e instanceof Error ? e.message : String(e)));
-  const detail = messages.filter((text, i) => text !== messages[i - 1]).join(": ");
-  const deepest = errors.at(-1);
-  const retriable = deepest instanceof KafkaJSError && deepest.retriable;
-  const fenced = protocolTypes(error).some((type) => FENCED.includes(type));
-  return {
-    kind: "kafka-failure",
-    code: fenced ? "fenced" : "other",
-    retriable: retriable && !fenced,
-    detail,
-  };
+/**
+ * What a failed transaction reports. Anything but a Kafka failure is a bug of ours, yet the
+ * transaction is just as failed (and aborted): the pipeline gives its slot up either way.
+ */
+function failureFrom(error: unknown): KafkaFailure {
+  return (
+    failureOf(error) ??
+    new KafkaFailure("other", false, error instanceof Error ? error.message : String(error))
+  );
 }
