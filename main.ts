@@ -3,6 +3,7 @@
 // dchat's entry: parse the command line, dispatch to one command, turn its outcome into an exit
 // code. The only place that calls process.exit.
 
+import { processIo } from "./io.ts";
 import { auditCommand } from "./lib/audit/command.ts";
 import { botCommand } from "./lib/bot/command.ts";
 import { chatCommand } from "./lib/chat/command.ts";
@@ -67,7 +68,7 @@ async function main(argv: string[], io: Io): Promise<number> {
   }
 }
 
-const io: Io = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env };
+const io = processIo();
 process.exitCode = await main(process.argv.slice(2), io);
 // Kafka sockets and stdin may keep the event loop alive after the command is done, so we exit
 // explicitly — but only once stdout has been flushed: exiting straight away cuts output to a

@@ -10,8 +10,10 @@ import { safeLines, safeText } from "../safe-text.ts";
 import { type Style, styled } from "../term/ansi.ts";
 import { cellWidth, type WidthOptions, wrap } from "../width.ts";
 import { LEAVE_HINT } from "../wire.ts";
+import { clock } from "./clock.ts";
 import { senderColor } from "./colors.ts";
-import type { ChatOptions, Entry } from "./state.ts";
+import type { Entry } from "./scrollback.ts";
+import type { ChatOptions } from "./state.ts";
 
 /** Longest message text laid out; a megabyte record should not freeze the screen. */
 export const MAX_TEXT_CHARS = 20_000;
@@ -23,11 +25,6 @@ const NARROW = 16;
 const BOT_COLOR = 44;
 const NOTICE_COLOR = 178;
 const ERROR_COLOR = 196;
-
-function clock(time: Date | null): string {
-  if (!time) return "--:--";
-  return `${String(time.getHours()).padStart(2, "0")}:${String(time.getMinutes()).padStart(2, "0")}`;
-}
 
 interface Parts {
   /** Terminal-safe label shown after the time (may be empty). */

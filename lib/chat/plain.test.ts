@@ -1,9 +1,10 @@
 import { expect, test } from "bun:test";
-import { Readable, Writable } from "node:stream";
+import { testIo } from "../../test/chat/test-io.ts";
 import { decode, encode, LEAVE_HINT } from "../wire.ts";
-import { plainLines, runPlain } from "./plain.ts";
+import type { ChatSession } from "./loop.ts";
+import { runPlain } from "./plain.ts";
+import { plainLines } from "./plain-update.ts";
 import type { RoomLink } from "./room.ts";
-import type { ChatSession } from "./run.ts";
 
 const record = (sender: string, message: string, end = false) =>
   decode(encode({ sender, message, end, timestamp: "2024-08-26T11:26:28.670735" }), 0);
@@ -41,40 +42,19 @@ function flakyRoom(failures: number) {
     close: async () => {},
   });
   const session: ChatSession = {
-    room: "r",
     rooms: ["r"],
     user: "u",
     options: { color: false, ambiguousWide: false, mouse: false },
-    connect: link,
     join: link,
   };
   return { session, delivered };
 }
 
-function io(input: string) {
-  const stderr: string[] = [];
-  const sink = (into?: string[]) =>
-    new Writable({
-      write(chunk, _encoding, done) {
-        into?.push(String(chunk));
-        done();
-      },
-    }) as unknown as NodeJS.WriteStream;
-  return {
-    io: {
-      stdin: Readable.from([input]) as unknown as NodeJS.ReadStream,
-      stdout: sink(),
-      stderr: sink(stderr),
-      env: {},
-    },
-    stderr,
-  };
-}
-
 test("line mode retries a line whose send failed, keeps the order, and exits 0 once all are delivered", async () => {
   const { session, delivered } = flakyRoom(3);
-  const { io: streams, stderr } = io("one\ntwo\nthree\n");
-  expect(await runPlain(session, streams)).toBe(0);
+  const { io, stderr, listening } = testIo("one\ntwo\nthree\n");
+  expect(await runPlain(session, io)).toBe(0);
+  expect(listening()).toBe(0);
   expect(delivered).toEqual(["User [u] has entered the chat!\n", "one", "two", "three", "(leave)"]);
   expect(stderr.join("")).toContain("not sent yet, retrying");
 });

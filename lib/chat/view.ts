@@ -7,12 +7,13 @@
 
 import { safeText } from "../safe-text.ts";
 import { styled } from "../term/ansi.ts";
-import type { Frame } from "../term/screen.ts";
+import type { Frame } from "../term/frame.ts";
 import { cellWidth, fit, type WidthOptions } from "../width.ts";
 import { inputView, PROMPT, PROMPT_WIDTH } from "./input.ts";
 import { layout, paneOf, visibleRows } from "./layout.ts";
 import { roomBar } from "./roombar.ts";
 import { searchPattern } from "./search.ts";
+import { isLeaving, unsentCount } from "./session.ts";
 import { type ChatState, type Connection, shown } from "./state.ts";
 
 const CONNECTION_LABEL: Record<Connection, string> = {
@@ -32,7 +33,8 @@ function hints(state: ChatState, lines: number): string[] {
     return [`search: ${safeText(room.search.query)}▏ ${where}`];
   }
   const out: string[] = [];
-  if (state.outbox.length > 0) out.push(`${state.outbox.length} unsent`);
+  const unsent = unsentCount(state.session);
+  if (unsent > 0) out.push(`${unsent} unsent`);
   if (lines > 1) out.push(`Enter sends ${lines} lines`);
   if (room.anchor) out.push(room.unread > 0 ? `${room.unread} new ↓ End` : "scrolled ↑ End");
   return out;
@@ -49,7 +51,7 @@ function statusLine(state: ChatState, width: WidthOptions, lines: number): strin
   const left = ` ${roomBar(state, Math.max(0, avail - 12), width)} · ${safeText(state.user)} · `;
   const leftWidth = cellWidth(left, width);
   const head = leftWidth <= avail ? left : fit(left, avail, width);
-  const label = state.leaving ? "leaving…" : CONNECTION_LABEL[room.connection];
+  const label = isLeaving(state.session) ? "leaving…" : CONNECTION_LABEL[room.connection];
   const conn = leftWidth < avail ? fit(label, avail - leftWidth, width) : "";
   return (
     styled(head, { inverse: true }, color) +
