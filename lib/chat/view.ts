@@ -10,8 +10,10 @@ import { styled } from "../term/ansi.ts";
 import type { Frame } from "../term/frame.ts";
 import { cellWidth, fit, type WidthOptions } from "../width.ts";
 import { inputView, PROMPT, PROMPT_WIDTH } from "./input.ts";
-import { layout, paneOf, visibleRows } from "./layout.ts";
+import { layout, type Pane, paneOf, visibleRows } from "./layout.ts";
+import { entryRows, markerRow } from "./lines.ts";
 import { roomBar } from "./roombar.ts";
+import { entryAt } from "./scrollback.ts";
 import { searchPattern } from "./search.ts";
 import { isLeaving, unsentCount } from "./session.ts";
 import { type ChatState, type Connection, shown } from "./state.ts";
@@ -60,6 +62,18 @@ function statusLine(state: ChatState, width: WidthOptions, lines: number): strin
   );
 }
 
+/** The message pane's visible rows, drawn. */
+function paneRows(pane: Pane, height: number, highlight: RegExp | null): string[] {
+  const { cols } = pane.size;
+  return visibleRows(pane, height).map(({ index, row }) => {
+    const entry = entryAt(pane.scrollback, index);
+    if (!entry) return "";
+    const marked = entry.seq === pane.marker;
+    if (marked && row === 0) return markerRow(cols, pane.options);
+    return entryRows(entry, cols, pane.options, highlight)[marked ? row - 1 : row] ?? "";
+  });
+}
+
 export function view(state: ChatState): Frame {
   const { cols, rows } = state.size;
   const width: WidthOptions = { ambiguousWide: state.options.ambiguousWide };
@@ -67,7 +81,7 @@ export function view(state: ChatState): Frame {
   const l = layout(rows);
   const room = shown(state);
   const highlight = room.search ? searchPattern(room.search.query) : null;
-  const out: string[] = visibleRows(paneOf(state, highlight), l.paneRows);
+  const out: string[] = paneRows(paneOf(state), l.paneRows, highlight);
   while (out.length < l.paneRows) out.push("");
   const input = inputView(room.editor.text, room.editor.caret, cols, l.inputRows, width);
   if (l.statusRow !== null) out.push(statusLine(state, width, room.editor.text.split("\n").length));
