@@ -8,8 +8,14 @@
  * afterwards), within a deadline: on a busy cluster (rooms created, deleted, written to while we
  * read) the listing is never held up; a room whose tail was not read in time shows no time.
  */
-import { randomUUID } from "node:crypto";
-import type { Admin, Kafka } from "./kafka/index.ts";
+import {
+  isKafkaFailure,
+  type KafkaClient,
+  type OffsetRange,
+  openAdmin,
+  readRanges,
+  type Watermarks,
+} from "./kafka/index.ts";
 import { isInternalTopic, topicToRoom } from "./rooms.ts";
 
 export interface RoomInfo {
@@ -24,7 +30,7 @@ export interface RoomInfo {
 
 interface Marks {
   topic: string;
-  partitions: { partition: number; low: number; high: number }[];
+  partitions: Watermarks[];
 }
 
 /** Records read back from the end of each partition to find a real one among markers. */
@@ -32,87 +38,55 @@ const TAIL = 8;
 
 /** The newest record time per topic, from the last TAIL records of each partition. */
 async function lastTimes(
-  kafka: Kafka,
-  admin: Admin,
+  client: KafkaClient,
   marks: Marks[],
   deadline: number,
 ): Promise<Map<string, number>> {
   const newest = new Map<string, number>();
-  const key = (topic: string, partition: number) => `${topic}\u0000${partition}`;
-  const ends = new Map<string, number>();
-  for (const { topic, partitions } of marks)
-    for (const p of partitions) if (p.high > p.low) ends.set(key(topic, p.partition), p.high);
-  const topics = marks.filter((m) => m.partitions.some((p) => p.high > p.low)).map((m) => m.topic);
-  if (topics.length === 0) return newest;
-  const groupId = `dchat-rooms-${randomUUID()}`;
-  const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 200, maxBytesPerPartition: 64 * 1024 });
-  let finished!: () => void;
-  const allRead = new Promise<void>((resolve) => {
-    finished = resolve;
+  const ranges: OffsetRange[] = marks.flatMap(({ topic, partitions }) =>
+    partitions
+      .filter((p) => p.high > p.low)
+      .map((p) => ({ topic, partition: p.partition, from: Math.max(p.low, p.high - TAIL), to: p.high })),
+  );
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, Math.max(0, deadline - Date.now()));
   });
-  // The position after a batch, markers included (how the audit tracks it too).
-  consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
-    const k = key(payload.topic, payload.partition);
-    const end = ends.get(k);
-    if (end !== undefined && Number(payload.lastOffset) + 1 >= end) ends.delete(k);
-    if (ends.size === 0) finished();
-  });
-  const timeout = new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, deadline - Date.now())));
   try {
-    await Promise.race([
-      (async () => {
-        await consumer.connect();
-        await consumer.subscribe({ topics, fromBeginning: true });
-        await consumer.run({
-          autoCommit: false,
-          eachBatch: async ({ batch }) => {
-            for (const message of batch.messages)
-              newest.set(batch.topic, Math.max(newest.get(batch.topic) ?? 0, Number(message.timestamp)));
-          },
-        });
-        for (const { topic, partitions } of marks)
-          for (const p of partitions)
-            if (p.high > p.low)
-              consumer.seek({
-                topic,
-                partition: p.partition,
-                offset: String(Math.max(p.low, p.high - TAIL)),
-              });
-        await allRead;
-      })(),
-      timeout,
-    ]);
+    await readRanges(
+      client,
+      ranges,
+      {
+        records: (topic, _partition, records) => {
+          for (const record of records)
+            newest.set(topic, Math.max(newest.get(topic) ?? 0, record.timestampMs));
+        },
+      },
+      { purpose: "rooms", partitionBytes: 64 * 1024, waitMs: 200, until: timeout },
+    );
+  } catch (error) {
+    // A tail that could not be read (a room deleted meanwhile) shows no time; the listing stands.
+    if (!isKafkaFailure(error)) throw error;
   } finally {
-    await consumer.disconnect().catch(() => {});
-    await admin.deleteGroups([groupId]).catch(() => {});
+    clearTimeout(timer);
   }
-  return new Map(newest);
+  return newest;
 }
 
 /** Rooms with their last activity read until `deadline` (ms since the epoch). */
-export async function listRooms(kafka: Kafka, deadline: number): Promise<RoomInfo[]> {
-  const admin = kafka.admin();
-  await admin.connect();
+export async function listRooms(client: KafkaClient, deadline: number): Promise<RoomInfo[]> {
+  const admin = await openAdmin(client);
   try {
-    const topics = (await admin.listTopics()).filter((topic) => !isInternalTopic(topic)).sort();
+    const topics = (await admin.topics()).filter((topic) => !isInternalTopic(topic)).sort();
     const found = await Promise.all(
       topics.map(async (topic) => {
         // A topic deleted between the listing and this call is simply not a room any more.
-        const offsets = await admin.fetchTopicOffsets(topic).catch(() => null);
-        return offsets
-          ? {
-              topic,
-              partitions: offsets.map((o) => ({
-                partition: o.partition,
-                low: Number(o.low),
-                high: Number(o.high),
-              })),
-            }
-          : null;
+        const partitions = await admin.watermarks(topic).catch(() => null);
+        return partitions ? { topic, partitions } : null;
       }),
     );
     const marks = found.filter((m): m is Marks => m !== null);
-    const newest = await lastTimes(kafka, admin, marks, deadline);
+    const newest = await lastTimes(client, marks, deadline);
     return marks.map(({ topic, partitions }) => {
       const last = newest.get(topic);
       return {
@@ -124,7 +98,7 @@ export async function listRooms(kafka: Kafka, deadline: number): Promise<RoomInf
       };
     });
   } finally {
-    await admin.disconnect().catch(() => {});
+    await admin.close();
   }
 }
 

@@ -7,7 +7,7 @@
 import { type Command, type Io, parseFlags } from "./cli.ts";
 import { kafkaFlags, kafkaFlagsHelp, kafkaSettings } from "./config.ts";
 import { isUserError, type UserError } from "./errors.ts";
-import { connectKafka, kafkaFailure } from "./kafka/index.ts";
+import { failureOf, kafkaFailure, openKafka } from "./kafka/index.ts";
 import { byActivity, listRooms, type RoomInfo } from "./room-list.ts";
 import { safeText } from "./safe-text.ts";
 import { cellWidth } from "./width.ts";
@@ -65,8 +65,9 @@ async function run(argv: string[], io: Io): Promise<number | UserError> {
   if (isUserError(settings)) return settings;
   let rooms: RoomInfo[];
   try {
-    rooms = byActivity(await listRooms(connectKafka(settings), Date.now() + ACTIVITY_WAIT_MS));
+    rooms = byActivity(await listRooms(openKafka(settings), Date.now() + ACTIVITY_WAIT_MS));
   } catch (error) {
+    if (failureOf(error) === undefined) throw error;
     return kafkaFailure(error, settings);
   }
   if (parsed.values.json) {

@@ -8,15 +8,13 @@ import { type Command, type Io, parseFlags, positiveInt } from "./cli.ts";
 import { kafkaFlags, kafkaFlagsHelp, kafkaSettings } from "./config.ts";
 import { isUserError, UserError, usageError } from "./errors.ts";
 import {
-  connectKafka,
-  connectProducer,
   DELIVERY_TIMEOUT_MS,
-  deliveryRetry,
+  deliveredWithin,
   ensureTopic,
-  isKafkaError,
+  failureOf,
   kafkaFailure,
-  producerErrors,
-  within,
+  openKafka,
+  recordProducer,
 } from "./kafka/index.ts";
 import { roomToTopic } from "./rooms.ts";
 import { validateUserName } from "./users.ts";
@@ -66,27 +64,24 @@ async function run(argv: string[], io: Io): Promise<number | UserError> {
   const settings = kafkaSettings(values, io.env);
   if (isUserError(settings)) return settings;
 
-  const errors = producerErrors();
-  const kafka = connectKafka(settings, { log: errors.log });
-  const producer = kafka.producer({
-    allowAutoTopicCreation: false,
-    idempotent: true,
-    maxInFlightRequests: 1,
-    retry: deliveryRetry,
-  });
+  const client = openKafka(settings);
+  const producer = recordProducer(client);
   try {
     // Independent round trips: the producer needs the topic only when it sends.
-    await within(
-      Promise.all([ensureTopic(kafka, topic, partitions ?? 1), connectProducer(producer)]),
+    await deliveredWithin(
+      client,
+      Promise.all([ensureTopic(client, topic, partitions ?? 1), producer.connect()]),
       DELIVERY_TIMEOUT_MS,
-      errors.last,
     );
     // Keyed by the sender, as the chat client does: one sender's lines stay in order (README, "Wire format").
     const send = (values: Buffer[]) =>
-      within(
-        producer.send({ topic, acks: -1, messages: values.map((value) => ({ key: user, value })) }),
+      deliveredWithin(
+        client,
+        producer.send(
+          topic,
+          values.map((value) => ({ key: user, value })),
+        ),
         DELIVERY_TIMEOUT_MS,
-        errors.last,
       );
     const record = (text: string, line?: number): Buffer => {
       const value = encode(textRecord(user, text, new Date()));
@@ -103,11 +98,11 @@ async function run(argv: string[], io: Io): Promise<number | UserError> {
     return 0;
   } catch (error) {
     if (isUserError(error)) return error;
-    if (isKafkaError(error)) return kafkaFailure(error, settings);
+    if (failureOf(error) !== undefined) return kafkaFailure(error, settings);
     throw error;
   } finally {
     // A request still waiting on a failed broker would hold the disconnect for its whole timeout.
-    await Promise.race([producer.disconnect().catch(() => {}), Bun.sleep(2000)]);
+    await producer.close(2000);
   }
 }
 

@@ -103,7 +103,10 @@ const kafka = join(root, "scripts", "kafka");
 const brokerWasRunning =
   external !== undefined || spawnSync(kafka, ["status"], { stdio: "ignore" }).status === 0;
 
-const clusterWasRunning = spawnSync(kafka, ["status", "--port", "29092"], { stdio: "ignore" }).status === 0;
+// The fault suite's cluster (test/cluster/support.ts reads the same variable).
+const clusterPort = process.env.DCHAT_CLUSTER_PORT ?? "29092";
+const clusterWasRunning =
+  spawnSync(kafka, ["status", "--port", clusterPort], { stdio: "ignore" }).status === 0;
 
 let status =
   step("type check", join(bin, "tsc"), ["--noEmit", "-p", root]) ||
@@ -120,5 +123,5 @@ if (status === 0) {
 if (!brokerWasRunning && !keepBroker) status = step("stop Kafka", kafka, ["stop"]) || status;
 // The fault suite (test/cluster) starts its own 3-node cluster; stopped like the broker.
 if (!clusterWasRunning && !keepBroker)
-  status = step("stop the fault suite's cluster", kafka, ["stop", "--port", "29092"]) || status;
+  status = step("stop the fault suite's cluster", kafka, ["stop", "--port", clusterPort]) || status;
 process.exit(status);

@@ -7,7 +7,7 @@
 import { expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { connectKafka, ensureTopic } from "../lib/kafka/index.ts";
+import { ensureTopic, openKafka } from "../lib/kafka/index.ts";
 import { decode } from "../lib/wire.ts";
 import { brokerAddress, repoRoot, uniqueName } from "./support/broker.ts";
 import { consumeAsOriginal, produceAsOriginal, produceValues, readValues } from "./support/client.ts";
@@ -19,14 +19,15 @@ const seedLines = readFileSync(join(repoRoot, "test", "fixtures", "seed-chat", "
   .filter((line) => line.length > 0);
 
 async function consumeAll(brokers: string, topic: string, count: number) {
-  const messages = await consumeMessages(brokers, topic, count);
-  return messages.map((message) => decode(message.value, Number(message.timestamp)));
+  const messages = await consumeMessages(brokers, topic);
+  expect(messages).toHaveLength(count);
+  return messages.map((message) => decode(message.value, message.timestampMs));
 }
 
 test("the seed chat written by kafka-python as the original clients did decodes record for record", async () => {
   const brokers = await brokerAddress();
   const topic = uniqueName("interop-seed");
-  await ensureTopic(connectKafka({ brokers: [brokers], clientId: "t", ssl: false }), topic);
+  await ensureTopic(openKafka({ brokers: [brokers], clientId: "t", ssl: false }), topic);
   produceAsOriginal(
     brokers,
     topic,
@@ -44,7 +45,7 @@ test("the seed chat written by kafka-python as the original clients did decodes 
 test("malformed values from another client become problems that keep the raw bytes", async () => {
   const brokers = await brokerAddress();
   const topic = uniqueName("interop-bad");
-  await ensureTopic(connectKafka({ brokers: [brokers], clientId: "t", ssl: false }), topic);
+  await ensureTopic(openKafka({ brokers: [brokers], clientId: "t", ssl: false }), topic);
   const values = [
     "plain text, not JSON",
     "[1,2,3]",

@@ -6,7 +6,7 @@ import { afterAll, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
 import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { connectKafka, ensureTopic } from "../lib/kafka/index.ts";
+import { ensureTopic, openKafka } from "../lib/kafka/index.ts";
 import { repoRoot } from "./support/broker.ts";
 import { produceValues, readValues } from "./support/client.ts";
 
@@ -33,10 +33,7 @@ test("start, start again, status, stop, status", async () => {
   expect(started.stderr).toBe("");
 
   // Ready means usable: an independent client produces and reads back at once.
-  await ensureTopic(
-    connectKafka({ brokers: [`127.0.0.1:${port}`], clientId: "t", ssl: false }),
-    "script-check",
-  );
+  await ensureTopic(openKafka({ brokers: [`127.0.0.1:${port}`], clientId: "t", ssl: false }), "script-check");
   produceValues(`127.0.0.1:${port}`, "script-check", ["hello"]);
   expect(readValues(`127.0.0.1:${port}`, "script-check")).toEqual(["hello"]);
 

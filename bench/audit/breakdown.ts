@@ -13,7 +13,7 @@ import { wallClockMicros } from "../../lib/audit/processed.ts";
 import { kafkaSource } from "../../lib/audit/source.ts";
 import { parseRecord } from "../../lib/wire.ts";
 import { RecordScanner } from "../../lib/wire-fast.ts";
-import { kafkaFor } from "../../test/audit/support.ts";
+import { clientFor } from "../../test/audit/support.ts";
 
 interface Options {
   payloadFile: string;
@@ -30,7 +30,7 @@ function time<T>(work: () => T): [T, number] {
 }
 
 export async function breakdown({ payloadFile, sample, brokers, topic, records }: Options): Promise<string> {
-  const source = await kafkaSource(kafkaFor(brokers));
+  const source = await kafkaSource(clientFor(brokers));
   const ranges = (await source.watermarks(topic)).map((w) => ({
     topic,
     partition: w.partition,

@@ -15,7 +15,7 @@ import { loadavg } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { REPLY_TO_HEADER } from "../../lib/bot/run.ts";
-import { connectKafka, ensureTopic } from "../../lib/kafka/index.ts";
+import { ensureTopic, kafkajsOf, openKafka } from "../../lib/kafka/index.ts";
 import { encode, textRecord } from "../../lib/wire.ts";
 import { brokerAddress, repoRoot, uniqueName } from "../../test/support/broker.ts";
 import { binary } from "../../test/support/dchat.ts";
@@ -42,7 +42,9 @@ const TICK_MS = 10;
 const question = "@bot 기생충 | 감독";
 const recordSize = encode(textRecord("user-0000", question, new Date())).length;
 
-const kafka = connectKafka({ brokers: [brokers], clientId: "bench-bot", ssl: false });
+const client = openKafka({ brokers: [brokers], clientId: "bench-bot", ssl: false });
+// kafkajs itself for the benchmark's own producer, reader and topic settings.
+const kafka = kafkajsOf(client);
 const rooms = Array.from({ length: ROOMS }, () => uniqueName("bench-bot"));
 // LogAppendTime: a question's Kafka timestamp is when the broker stored it, so the latency the
 // bot logs starts there and leaves out any queueing inside this benchmark's own producer.
@@ -279,7 +281,7 @@ await admin.disconnect();
 
 // The floor: one record produced (acks=all) and consumed, one at a time, by Kafka's own tool.
 const floorTopic = uniqueName("bench-bot-e2e");
-await ensureTopic(kafka, floorTopic, 1);
+await ensureTopic(client, floorTopic, 1);
 const e2e = spawnSync(
   join(repoRoot, "scripts", "kafka"),
   [

@@ -17,7 +17,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { connectKafka, ensureTopic, type Kafka } from "../../lib/kafka/index.ts";
+import { ensureTopic, type Kafka, kafkajsOf, openKafka } from "../../lib/kafka/index.ts";
 import { encode, textRecord } from "../../lib/wire.ts";
 import { chatCommandLine } from "../../test/chat/pty.ts";
 import { brokerAddress, repoRoot, uniqueName } from "../../test/support/broker.ts";
@@ -36,7 +36,9 @@ const brokers = await brokerAddress();
 const size = { cols: 100, rows: 30 };
 const inputRow = size.rows - 3;
 const env = { PATH: process.env.PATH ?? "", HOME: join(repoRoot, ".tmp", "home"), TERM: "xterm-256color" };
-const kafka = connectKafka({ brokers: [brokers], clientId: "dchat-bench", ssl: false });
+const client = openKafka({ brokers: [brokers], clientId: "dchat-bench", ssl: false });
+// kafkajs itself for the flooding producer.
+const kafka = kafkajsOf(client);
 
 /** A program in a PTY whose output feeds a headless xterm; `parsedArrival` is when the last parsed chunk came. */
 function terminal(command: string[]) {
@@ -161,7 +163,7 @@ async function deleteTopics(topics: string[]) {
 async function reference(seconds: number) {
   const t = terminal(["sh", "-c", "stty raw -echo && exec cat"]);
   const topic = uniqueName("bench-flood-ref");
-  await ensureTopic(kafka, topic);
+  await ensureTopic(client, topic);
   await Bun.sleep(300);
   // The same flood from this process, into a room nobody reads: the harness under the same load.
   let producing = true;
@@ -177,7 +179,7 @@ async function reference(seconds: number) {
 
 async function oneRoom(seconds: number) {
   const room = uniqueName("bench-flood");
-  await ensureTopic(kafka, room);
+  await ensureTopic(client, room);
   const t = terminal([
     ...chatCommandLine(),
     "--room",
@@ -232,7 +234,7 @@ async function oneRoom(seconds: number) {
 async function twentyRooms(seconds: number) {
   const base = uniqueName("bench-rooms");
   const rooms = Array.from({ length: 20 }, (_, i) => `${base}-${i + 1}`);
-  await Promise.all(rooms.map((room) => ensureTopic(kafka, room)));
+  await Promise.all(rooms.map((room) => ensureTopic(client, room)));
   const t = terminal([
     ...chatCommandLine(),
     ...["--room", rooms.join(","), "--user", "typist", "--brokers", brokers, "--history", "0"],

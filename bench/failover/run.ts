@@ -18,10 +18,10 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
 import { joinRoom } from "../../lib/chat/room.ts";
-import { connectKafka, ensureTopic } from "../../lib/kafka/index.ts";
+import { ensureTopic, openKafka } from "../../lib/kafka/index.ts";
 import {
   clusterBrokers,
-  clusterClient,
+  clusterKafka,
   healCluster,
   leaderOf,
   nodeDo,
@@ -55,7 +55,7 @@ async function dchatRun(): Promise<Run> {
   const topic = uniqueName("failover-dchat");
   const settings = { brokers: clusterBrokers.split(","), clientId: "bench-failover", ssl: false as const };
   const deliveries: Run["deliveries"] = [];
-  const receiver = await joinRoom(connectKafka(settings), topic, "rx", 0, {
+  const receiver = await joinRoom(openKafka(settings), topic, "rx", 0, {
     records: (records) => {
       for (const r of records) {
         const n = r.ok ? /^m-(\d+)$/.exec(r.record.message)?.[1] : undefined;
@@ -64,7 +64,7 @@ async function dchatRun(): Promise<Run> {
     },
     connection: () => {},
   });
-  const sender = await joinRoom(connectKafka(settings), topic, "tx", 0, {
+  const sender = await joinRoom(openKafka(settings), topic, "tx", 0, {
     records: () => {},
     connection: () => {},
   });
@@ -115,7 +115,7 @@ function javaTool(className: string, args: string[], onEvent: (event: Record<str
 
 async function javaRun(): Promise<Run> {
   const topic = uniqueName("failover-java");
-  await ensureTopic(clusterClient(), topic);
+  await ensureTopic(clusterKafka(), topic);
   const dir = mkdtempSync(join(tmpdir(), "dchat-failover-"));
   const producerConfig = join(dir, "producer.properties");
   // VerifiableProducer hard-codes retries=0; a fair anchor retries as dchat does.

@@ -12,7 +12,7 @@ import { mkdtempSync, openSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { connectKafka, ensureTopic } from "../../lib/kafka/index.ts";
+import { ensureTopic, openKafka } from "../../lib/kafka/index.ts";
 import { encode, textRecord } from "../../lib/wire.ts";
 import { brokerAddress, repoRoot, uniqueName } from "../../test/support/broker.ts";
 import { binary } from "../../test/support/dchat.ts";
@@ -20,7 +20,7 @@ import { binary } from "../../test/support/dchat.ts";
 const { values } = parseArgs({ options: { records: { type: "string" }, brokers: { type: "string" } } });
 const records = Number(values.records ?? 200_000);
 const brokers = values.brokers ?? (await brokerAddress());
-const kafka = connectKafka({ brokers: [brokers], clientId: "bench-send", ssl: false });
+const kafka = openKafka({ brokers: [brokers], clientId: "bench-send", ssl: false });
 const dir = mkdtempSync(join(tmpdir(), "dchat-bench-send-"));
 
 const samples = [

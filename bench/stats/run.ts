@@ -13,9 +13,9 @@ if (!existsSync(dir)) {
   console.error(`no archive at ${dir}: run bench/audit/run.ts first, or give a directory`);
   process.exit(2);
 }
-const entry = join(repoRoot, "test", "audit", "entry.ts");
+const entry = join(repoRoot, "main.ts");
 
-function measure(label: string, args: string[], script: string[] = [entry, "stats"]): number {
+function measure(label: string, args: string[], script: string[] = [entry, "audit", "stats"]): number {
   const started = performance.now();
   const proc = Bun.spawnSync(
     ["/usr/bin/time", "-f", "__peak_rss_kib=%M", process.execPath, ...script, ...args],

@@ -7,6 +7,7 @@
 import type { CommitJob, CommitOutcome } from "./commit.ts";
 import { Packer } from "./commit.ts";
 import type { Committer } from "./committer.ts";
+import { collectAfterFlush } from "./memory.ts";
 import type { SourceRecord } from "./processed.ts";
 
 /**
@@ -14,12 +15,6 @@ import type { SourceRecord } from "./processed.ts";
  * 2-core machine; more would only hold more batches in memory.
  */
 const MAX_IN_FLIGHT = 2;
-/**
- * Past this much heap (this thread's) a flush ends with a full collection: the collector
- * otherwise lets the garbage of fetching (and of batches prepared here) pile up to several
- * times the live data. Each full collection costs CPU time, hence not at every flush.
- */
-const HEAP_BUDGET = 96 * 1024 * 1024;
 
 export interface BatchLimits {
   maxRecords: number;
@@ -75,8 +70,7 @@ export class PartitionBatch {
     if (this.packer.count === 0) return this.inFlight.room();
     const records = this.packer.take();
     this.inFlight.add(this.committer.commit({ ...this.job, records }).then(this.onCommit));
-    // The fetched records packed since the last flush are garbage now; see HEAP_BUDGET.
-    if (process.memoryUsage().heapUsed > HEAP_BUDGET) Bun.gc(true);
+    collectAfterFlush();
     return this.inFlight.room();
   }
 }

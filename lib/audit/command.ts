@@ -5,7 +5,7 @@
 import { type Command, type Io, parseFlags, positiveInt } from "../cli.ts";
 import { kafkaFlags, kafkaFlagsHelp, kafkaSettings } from "../config.ts";
 import { ExitCode, UserError, usageError } from "../errors.ts";
-import { connectKafka, isKafkaError, kafkaFailure } from "../kafka/index.ts";
+import { failureOf, kafkaFailure, openKafka } from "../kafka/index.ts";
 import { reportCommand, reportHelp, reportUsage } from "../report/command.ts";
 import { startCommitter } from "./committer.ts";
 import { progressBar } from "./progress.ts";
@@ -138,7 +138,7 @@ async function runCommand(argv: string[], io: Io): Promise<number | UserError> {
   // On a terminal only: a pipe, a log file or cron gets the summary alone.
   const bar = values.json !== true && io.stderr.isTTY ? progressBar(io.stderr) : null;
   try {
-    const source = await kafkaSource(connectKafka(settings, { retries: 3 }));
+    const source = await kafkaSource(openKafka(settings, { retries: 3 }));
     const committer = await startCommitter();
     try {
       const report = await runAudit(source, committer, {
@@ -166,7 +166,7 @@ async function runCommand(argv: string[], io: Io): Promise<number | UserError> {
   } catch (error) {
     if (error instanceof UserError) return error;
     if (isFileError(error)) return new UserError(`cannot write the archive: ${(error as Error).message}`);
-    if (isKafkaError(error)) return kafkaFailure(error, settings);
+    if (failureOf(error) !== undefined) return kafkaFailure(error, settings);
     throw error;
   }
 }

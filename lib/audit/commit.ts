@@ -10,14 +10,9 @@ import { join } from "node:path";
 import { AuditFile, ProcessedFile } from "./archive.ts";
 import { crashPoint } from "./crashpoint.ts";
 import { AUDIT_DIR, dataFileName, hiveDir, PROCESSED_DIR, type WriteFile, writeDurably } from "./files.ts";
+import { collectAfterBatch } from "./memory.ts";
 import { archiveRecord, type SourceRecord } from "./processed.ts";
 import { type Counts, emptyTally, settle } from "./stats.ts";
-
-/**
- * Past this resident size (the whole process) a prepared batch ends with a full collection;
- * below it the CPU time of one is not worth spending.
- */
-const MEMORY_BUDGET = 240 * 1024 * 1024;
 
 /** A batch's records as four transferable arrays instead of thousands of objects. */
 export interface PackedRecords {
@@ -151,9 +146,7 @@ export function prepareBatch(job: CommitJob, write: WriteFile = writeDurably): P
     write(join(job.out, PROCESSED_DIR, hiveDir("date", date)), name, file.finish(), "processed");
   }
   const raw = files.raw.finish();
-  // The batch is garbage now. The collector lets such garbage pile up to several times the
-  // live data; collecting once memory passes the budget keeps the peak bounded.
-  if (process.memoryUsage.rss() > MEMORY_BUDGET) Bun.gc(true);
+  collectAfterBatch();
   return {
     rawDir: join(job.out, AUDIT_DIR, hiveDir("room", job.room)),
     name,

@@ -10,6 +10,7 @@
  * thread, with the same result.
  */
 import { availableParallelism } from "node:os";
+import { partitionKey } from "../partition-key.ts";
 import {
   type CommitJob,
   type CommitOutcome,
@@ -56,7 +57,7 @@ export function orderedCommits(
   /** Per partition, the raw-file write of its latest batch: the next one waits for it. */
   const committed = new Map<string, Promise<CommitOutcome>>();
   return (job) => {
-    const key = `${job.topic}\u0000${job.partition}`;
+    const key = partitionKey(job.topic, job.partition);
     const prepared = prepare(job);
     const previous = committed.get(key) ?? Promise.resolve(null);
     const outcome = Promise.all([previous, prepared]).then(([, batch]) => writeRaw(batch));

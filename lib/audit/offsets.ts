@@ -17,6 +17,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { UserError } from "../errors.ts";
+import { partitionKey } from "../partition-key.ts";
 import {
   AUDIT_DIR,
   dataFileName,
@@ -87,10 +88,8 @@ export function setStateOffset(state: State, topic: string, partition: number, n
   state.next[topic] = topicOffsets;
 }
 
-export const partitionKey = (topic: string, partition: number) => `${topic}+${partition}`;
-
 export interface Reconciled {
-  /** topic+partition → next offset implied by committed raw files. */
+  /** partitionKey → next offset implied by committed raw files. */
   filesNext: Map<string, number>;
   removedTemps: number;
   removedOrphans: number;

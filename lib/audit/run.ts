@@ -4,6 +4,7 @@
  * → store the new offsets. Nothing new means no files at all.
  */
 import { UserError } from "../errors.ts";
+import { partitionKey } from "../partition-key.ts";
 import { isInternalTopic, roomToTopic, topicToRoom } from "../rooms.ts";
 import { type BatchLimits, InFlight, PartitionBatch } from "./batch.ts";
 import type { CommitOutcome } from "./commit.ts";
@@ -102,7 +103,6 @@ async function runLocked(
   const ranges: PartitionRange[] = [];
   const gaps: Gap[] = [];
   const reports = new Map<string, PartitionReport>();
-  const key = (topic: string, partition: number) => `${topic}\u0000${partition}`;
   for (const topic of topics) {
     const room = topicToRoom(topic);
     for (const { partition, low, high } of await source.watermarks(topic)) {
@@ -126,7 +126,7 @@ async function runLocked(
         continue;
       }
       ranges.push({ topic, partition, from, to: high });
-      reports.set(key(topic, partition), {
+      reports.set(partitionKey(topic, partition), {
         room,
         topic,
         partition,
@@ -162,15 +162,15 @@ async function runLocked(
       stats: options.stats,
     };
     batches.set(
-      key(report.topic, report.partition),
+      partitionKey(report.topic, report.partition),
       new PartitionBatch(job, options.limits, committer, inFlight, onCommit),
     );
   }
 
   try {
     await source.read(ranges, {
-      records: (topic, partition, records) => batches.get(key(topic, partition))?.add(records),
-      done: (topic, partition) => batches.get(key(topic, partition))?.flush(),
+      records: (topic, partition, records) => batches.get(partitionKey(topic, partition))?.add(records),
+      done: (topic, partition) => batches.get(partitionKey(topic, partition))?.flush(),
     });
   } catch (error) {
     // Let commits under way finish, so a broken fetch does not also leave half-written batches.

@@ -13,6 +13,7 @@
  * unknown, or the slot was taken over and this producer fenced) every later commit fails too,
  * and the bot rejoins the group, where whoever owns the slot then starts a new producer.
  */
+import { partitionKey } from "../partition-key.ts";
 
 export interface Answer {
   topic: string;
@@ -78,8 +79,6 @@ interface Job {
   positions: Position[];
   done: (error?: unknown) => void;
 }
-
-export const partitionKey = (topic: string, partition: number) => `${topic}\u0000${partition}`;
 
 export class TransactionPipeline {
   readonly #queue: Job[] = [];

@@ -6,7 +6,7 @@ import { cancel, isCancel, note, text } from "@clack/prompts";
 import { type Command, type Io, parseFlags } from "../cli.ts";
 import { type KafkaSettings, kafkaFlags, kafkaFlagsHelp, kafkaSettings } from "../config.ts";
 import { ExitCode, isUserError, UserError, usageError } from "../errors.ts";
-import { connectKafka, isKafkaError, type Kafka, kafkaFailure } from "../kafka/index.ts";
+import { failureOf, type KafkaClient, kafkaFailure, openKafka } from "../kafka/index.ts";
 import { byActivity, listRooms } from "../room-list.ts";
 import { roomToTopic } from "../rooms.ts";
 import { safeText } from "../safe-text.ts";
@@ -87,7 +87,7 @@ const OFFER_WAIT_MS = 6000;
 
 /** The rooms on the cluster, most recently active first; empty when they cannot be listed in time. */
 async function knownRooms(settings: KafkaSettings): Promise<string[]> {
-  const listing = listRooms(connectKafka(settings), Date.now() + ACTIVITY_WAIT_MS).then(
+  const listing = listRooms(openKafka(settings), Date.now() + ACTIVITY_WAIT_MS).then(
     (rooms) => byActivity(rooms).map((r) => r.room),
     () => [] as string[],
   );
@@ -163,7 +163,7 @@ async function run(argv: string[], io: Io): Promise<number | UserError> {
     return tty ? await runChat(session, io) : await runPlain(session, io);
   } catch (error) {
     if (isUserError(error)) return error;
-    if (isKafkaError(error)) return kafkaFailure(error, settings);
+    if (failureOf(error) !== undefined) return kafkaFailure(error, settings);
     throw error;
   }
 }
@@ -194,9 +194,9 @@ function chatSession(
   history: number,
   options: ChatOptions,
 ): ChatSession {
-  let kafka: Kafka | undefined;
+  let kafka: KafkaClient | undefined;
   const join = async (room: string, handlers: RoomHandlers) => {
-    kafka ??= connectKafka(settings);
+    kafka ??= openKafka(settings);
     const topic = roomToTopic(room);
     if (isUserError(topic)) throw topic;
     try {

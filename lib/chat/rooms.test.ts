@@ -1,5 +1,4 @@
 import { describe, expect, test } from "bun:test";
-import { connected } from "../../test/chat/connected.ts";
 import type { KeyEvent } from "../term/keys.ts";
 import { type Decoded, decode, encode, joinRecord, leaveRecord } from "../wire.ts";
 import { HELP } from "./commands.ts";
@@ -20,6 +19,15 @@ import { update } from "./update.ts";
 import { view } from "./view.ts";
 
 const now = new Date(2024, 7, 26, 11, 26, 28, 670);
+
+/** The rooms' links up and their join records acknowledged, as once a chat session has started. */
+function connected(state: ChatState, at: Date): ChatState {
+  for (const room of state.rooms) {
+    [state] = update(state, { type: "linked", room: room.name, now: at });
+    [state] = update(state, { type: "sent", id: state.session.inFlight as number, now: at });
+  }
+  return state;
+}
 const options: ChatOptions = { color: false, ambiguousWide: false, mouse: false };
 const base = (rooms = ["team2", "ops", "팀2"], more: Partial<ChatOptions> = {}) =>
   connected(initialState(rooms, "민수", { cols: 80, rows: 20 }, { ...options, ...more }), now);

@@ -19,8 +19,6 @@ import {
   type SessionEvent,
 } from "./session.ts";
 
-export type { Connection };
-
 export interface Size {
   cols: number;
   rows: number;

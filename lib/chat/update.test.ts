@@ -1,5 +1,4 @@
 import { describe, expect, test } from "bun:test";
-import { connected } from "../../test/chat/connected.ts";
 import type { KeyEvent } from "../term/keys.ts";
 import { type Decoded, decode, encode, joinRecord, leaveRecord, textRecord } from "../wire.ts";
 import { entriesOf } from "./scrollback.ts";
@@ -8,6 +7,15 @@ import { type ChatEffect, type ChatEvent, type ChatState, initialState, shown } 
 import { update } from "./update.ts";
 
 const now = new Date(2024, 7, 26, 11, 26, 28, 670);
+
+/** The rooms' links up and their join records acknowledged, as once a chat session has started. */
+function connected(state: ChatState, at: Date): ChatState {
+  for (const room of state.rooms) {
+    [state] = update(state, { type: "linked", room: room.name, now: at });
+    [state] = update(state, { type: "sent", id: state.session.inFlight as number, now: at });
+  }
+  return state;
+}
 
 const base = () =>
   connected(

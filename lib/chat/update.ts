@@ -16,7 +16,7 @@ import { hottest, scrolledTo, searchAgain, searchFor, switchTo, toBottom } from 
 import { isSystemName } from "./presence.ts";
 import { addEntries, addNotice, echoKey, onRecords } from "./records.ts";
 import { patch } from "./scrollback.ts";
-import { enqueue, updateSession } from "./session.ts";
+import { type Connection, enqueue, updateSession } from "./session.ts";
 import {
   type ChatEffect,
   type ChatEvent,
@@ -233,7 +233,7 @@ function delivered(state: ChatState, id: number, change: { delivery: "sent" | "q
 
 function onConnection(
   state: ChatState,
-  event: { room?: string; state: ChatState["rooms"][number]["connection"]; reason?: string; now: Date },
+  event: { room?: string; state: Connection; reason?: string; now: Date },
 ): ChatState {
   const index = roomIndex(state, event.room);
   const room = state.rooms[index];

@@ -15,8 +15,8 @@ import { entryRows, markerRow } from "./lines.ts";
 import { roomBar } from "./roombar.ts";
 import { entryAt } from "./scrollback.ts";
 import { searchPattern } from "./search.ts";
-import { isLeaving, unsentCount } from "./session.ts";
-import { type ChatState, type Connection, shown } from "./state.ts";
+import { type Connection, isLeaving, unsentCount } from "./session.ts";
+import { type ChatState, shown } from "./state.ts";
 
 const CONNECTION_LABEL: Record<Connection, string> = {
   connecting: "◌ connecting…",

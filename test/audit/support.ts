@@ -8,7 +8,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { kafkaSettings } from "../../lib/config.ts";
-import { connectKafka, type Kafka } from "../../lib/kafka/index.ts";
+import { type Kafka, type KafkaClient, kafkajsOf, openKafka } from "../../lib/kafka/index.ts";
 import { roomToTopic } from "../../lib/rooms.ts";
 import { encode } from "../../lib/wire.ts";
 import { repoRoot, uniqueName } from "../support/broker.ts";
@@ -21,10 +21,16 @@ export interface TopicRecord {
   value: Buffer | null;
 }
 
-export function kafkaFor(brokers: string): Kafka {
+/** The adapter's client, as dchat audit makes it. */
+export function clientFor(brokers: string): KafkaClient {
   const settings = kafkaSettings({ brokers }, {});
   if (!("brokers" in settings)) throw new Error(settings.message);
-  return connectKafka(settings);
+  return openKafka(settings);
+}
+
+/** kafkajs's own client, for scaffolding the adapter has no operation for (explicit partitions). */
+export function kafkaFor(brokers: string): Kafka {
+  return kafkajsOf(clientFor(brokers));
 }
 
 const created: string[] = [];
@@ -130,10 +136,8 @@ export async function processedKeys(out: string): Promise<{ key: string; date: s
   }));
 }
 
-/** `dchat audit ARGS…`: the compiled binary, or with DCHAT_TEST_SOURCES=1 the sources (entry.ts). */
+/** `dchat audit ARGS…` as a process: the compiled binary, or with DCHAT_TEST_SOURCES=1 main.ts. */
 export function auditProcessArgs(args: string[]): string[] {
-  if (process.env.DCHAT_TEST_SOURCES === "1")
-    return [process.execPath, join(import.meta.dir, "entry.ts"), ...args];
   return [...dchatCommand(), "audit", ...args];
 }
 

@@ -5,10 +5,10 @@
  * broker gone silent would.
  */
 import { appendFileSync } from "node:fs";
-import { processIo } from "../../io.ts";
 import { runPlain } from "../../lib/chat/plain.ts";
 import { runChat } from "../../lib/chat/run.ts";
 import type { ChatRecord } from "../../lib/wire.ts";
+import { processIo } from "./process-io.ts";
 
 const log = (entry: object) => {
   if (process.env.CRASH_LOG) appendFileSync(process.env.CRASH_LOG, `${JSON.stringify(entry)}\n`);

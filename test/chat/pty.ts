@@ -13,12 +13,11 @@ let binaryHasChat: boolean | undefined;
 
 /**
  * `dchat chat` as users run it: the compiled binary, as in the other end-to-end tests. The
- * sources (test/chat/entry.ts) run only when asked for with DCHAT_TEST_SOURCES=1; a missing or
+ * sources (main.ts) run only when asked for with DCHAT_TEST_SOURCES=1; a missing or
  * stale binary is an error saying what to do, never a silent switch to the sources.
  */
 export function chatCommandLine(): string[] {
-  if (process.env.DCHAT_TEST_SOURCES === "1")
-    return [process.execPath, join(repoRoot, "test", "chat", "entry.ts")];
+  if (process.env.DCHAT_TEST_SOURCES === "1") return [process.execPath, join(repoRoot, "main.ts"), "chat"];
   binaryHasChat ??= existsSync(binary) && spawnSync(binary, ["chat", "--help"]).status === 0;
   if (!binaryHasChat)
     throw new Error(

@@ -5,10 +5,10 @@
  * `{room, message}` to $ROOMS_LOG.
  */
 import { appendFileSync } from "node:fs";
-import { processIo } from "../../io.ts";
 import type { RoomHandlers } from "../../lib/chat/room.ts";
 import { runChat } from "../../lib/chat/run.ts";
 import type { ChatRecord } from "../../lib/wire.ts";
+import { processIo } from "./process-io.ts";
 
 const delays: Record<string, number> = { slow: 300, fast: 50 };
 const join = async (room: string, _handlers: RoomHandlers) => {

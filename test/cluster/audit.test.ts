@@ -14,7 +14,15 @@ import { archivedRecords, runAuditProcess, topicRecords } from "../audit/support
 import { uniqueName } from "../support/broker.ts";
 import { runDchat } from "../support/dchat.ts";
 import { externalCluster, skipped } from "../support/skips.ts";
-import { clusterClient, healCluster, leaderOf, nodeDo, restartNode, startCluster } from "./support.ts";
+import {
+  clusterClient,
+  clusterKafka,
+  healCluster,
+  leaderOf,
+  nodeDo,
+  restartNode,
+  startCluster,
+} from "./support.ts";
 
 let brokers = "";
 const backlog = 60_000;
@@ -31,7 +39,7 @@ describe.skipIf(skipped(externalCluster("the cluster fault suite kills brokers")
       const room = uniqueName("cluster-audit");
       const out = mkdtempSync(join(tmpdir(), "dchat-cluster-audit-"));
       const kafka = clusterClient();
-      await ensureTopic(kafka, room, 6);
+      await ensureTopic(clusterKafka(), room, 6);
       const producer = kafka.producer();
       await producer.connect();
       const now = new Date();

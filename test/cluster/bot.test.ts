@@ -9,7 +9,15 @@ import { encode, textRecord } from "../../lib/wire.ts";
 import { answersWhen, BotProcess, readCommitted } from "../bot/support.ts";
 import { uniqueName } from "../support/broker.ts";
 import { externalCluster, skipped } from "../support/skips.ts";
-import { clusterClient, healCluster, leaderOf, nodeDo, restartNode, startCluster } from "./support.ts";
+import {
+  clusterClient,
+  clusterKafka,
+  healCluster,
+  leaderOf,
+  nodeDo,
+  restartNode,
+  startCluster,
+} from "./support.ts";
 
 const movies = `${import.meta.dir}/../fixtures/kobis/flatmovieList.json`;
 let brokers = "";
@@ -57,7 +65,7 @@ describe.skipIf(skipped(externalCluster("the cluster fault suite kills brokers")
       const id = uniqueName("g").slice(2);
       const rooms = [1, 2, 3].map((n) => `cluster-bot-${n}-${id}`);
       const kafka = clusterClient();
-      for (const room of rooms) await ensureTopic(kafka, room);
+      for (const room of rooms) await ensureTopic(clusterKafka(), room);
       const group = `bot-cluster-${id}`;
       const instance = "b1";
       const bot = new BotProcess(brokers, [

@@ -7,10 +7,11 @@
 import { spawn, spawnSync } from "node:child_process";
 import { createConnection } from "node:net";
 import { join } from "node:path";
-import { connectKafka, type Kafka } from "../../lib/kafka/index.ts";
+import { connectKafka, type Kafka, type KafkaClient, openKafka } from "../../lib/kafka/index.ts";
 import { repoRoot } from "../support/broker.ts";
 
-export const clusterPort = 29092;
+/** DCHAT_CLUSTER_PORT moves it, so two checkouts on one machine can run the suite at once. */
+export const clusterPort = Number(process.env.DCHAT_CLUSTER_PORT ?? 29092);
 export const nodeIds = [1, 2, 3] as const;
 export const nodePort = (id: number) => clusterPort + (id - 1) * 4;
 export const clusterBrokers = nodeIds.map((id) => `127.0.0.1:${nodePort(id)}`).join(",");
@@ -74,8 +75,20 @@ export function healCluster(): void {
   }
 }
 
+const clusterSettings = {
+  brokers: clusterBrokers.split(","),
+  clientId: "dchat-cluster-test",
+  ssl: false as const,
+};
+
+/** The adapter's client of the cluster. */
+export function clusterKafka(): KafkaClient {
+  return openKafka(clusterSettings);
+}
+
+/** kafkajs's own client of the cluster, for scaffolding the adapter has no operation for. */
 export function clusterClient(): Kafka {
-  return connectKafka({ brokers: clusterBrokers.split(","), clientId: "dchat-cluster-test", ssl: false });
+  return connectKafka(clusterSettings);
 }
 
 /** The node leading `topic`'s partition, as the cluster's metadata says now. */

@@ -1,31 +1,17 @@
-/** Reads records back with kafkajs through a throwaway consumer group, deleted afterwards. */
-import { connectKafka, type KafkaMessage } from "../../lib/kafka/index.ts";
-import { uniqueName } from "./broker.ts";
+/** Reads a topic back through dchat's own reader (lib/kafka's range reader, read_committed). */
+import { openAdmin, openKafka, readRanges, type StreamRecord } from "../../lib/kafka/index.ts";
 
-/** The first `count` records of `topic` (read_committed), in the order they arrive. */
-export async function consumeMessages(
-  brokers: string,
-  topic: string,
-  count: number,
-): Promise<KafkaMessage[]> {
-  const kafka = connectKafka({ brokers: [brokers], clientId: "dchat-test", ssl: false });
-  const groupId = uniqueName("test-read");
-  const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 100 });
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  const messages: KafkaMessage[] = [];
-  await new Promise<void>((done) => {
-    consumer.run({
-      eachMessage: async ({ message }) => {
-        messages.push(message);
-        if (messages.length === count) done();
-      },
-    });
-  });
-  await consumer.disconnect();
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.deleteGroups([groupId]);
-  await admin.disconnect();
-  return messages;
+/** Every committed record of `topic`, from the log start to its end now, partition by partition. */
+export async function consumeMessages(brokers: string, topic: string): Promise<StreamRecord[]> {
+  const client = openKafka({ brokers: [brokers], clientId: "dchat-test", ssl: false });
+  const admin = await openAdmin(client);
+  const marks = await admin.watermarks(topic).finally(() => admin.close());
+  const read: StreamRecord[] = [];
+  await readRanges(
+    client,
+    marks.map((m) => ({ topic, partition: m.partition, from: m.low, to: m.high })),
+    { records: (_topic, _partition, records) => void read.push(...records) },
+    { purpose: "test-read" },
+  );
+  return read;
 }

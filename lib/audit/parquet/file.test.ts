@@ -1,28 +1,31 @@
 import { expect, test } from "bun:test";
 import fc from "fast-check";
 import { parquetMetadata, parquetReadObjects } from "hyparquet";
-import type { SchemaElement } from "hyparquet-writer";
-import { BooleanColumn, DictionaryColumn, IntColumn, ParquetFile, PlainColumn } from "./parquet.ts";
+import { ParquetFile } from "./file.ts";
+import {
+  BOOLEAN,
+  BYTES,
+  column,
+  DICTIONARY,
+  INT32,
+  INT64,
+  PLAIN_BOOLEAN,
+  PLAIN_BYTES,
+  PLAIN_INT,
+  STRING,
+  schemaOf,
+} from "./schema.ts";
 
 const compressors = { ZSTD: (input: Uint8Array) => new Uint8Array(Bun.zstdDecompressSync(input)) };
-const optional = (element: SchemaElement): SchemaElement => ({ ...element, repetition_type: "OPTIONAL" });
-const text = (name: string): SchemaElement => ({
-  name,
-  type: "BYTE_ARRAY",
-  converted_type: "UTF8",
-  logical_type: { type: "STRING" },
-  repetition_type: "REQUIRED",
-});
-const SCHEMA: SchemaElement[] = [
-  { name: "schema", num_children: 7 },
-  text("key"),
-  optional(text("label")),
-  optional(text("note")),
-  optional({ name: "blob", type: "BYTE_ARRAY" }),
-  { name: "small", type: "INT32", repetition_type: "REQUIRED" },
-  optional({ name: "big", type: "INT64" }),
-  optional({ name: "flag", type: "BOOLEAN" }),
-];
+const TABLE = {
+  key: column(STRING, "REQUIRED", DICTIONARY, true),
+  label: column(STRING, "OPTIONAL", DICTIONARY, true),
+  note: column(STRING, "OPTIONAL", PLAIN_BYTES, true),
+  blob: column(BYTES, "OPTIONAL", PLAIN_BYTES, false),
+  small: column(INT32, "REQUIRED", PLAIN_INT, true),
+  big: column(INT64, "OPTIONAL", PLAIN_INT, true),
+  flag: column(BOOLEAN, "OPTIONAL", PLAIN_BOOLEAN, true),
+};
 
 interface Row {
   key: string;
@@ -47,19 +50,8 @@ const row = fc.record({
 });
 
 function write(rows: Row[], groupSize: number): Uint8Array {
-  const columns = {
-    key: new DictionaryColumn(SCHEMA[1] as SchemaElement),
-    label: new DictionaryColumn(SCHEMA[2] as SchemaElement),
-    note: new PlainColumn(SCHEMA[3] as SchemaElement),
-    blob: new PlainColumn(SCHEMA[4] as SchemaElement),
-    small: new IntColumn(SCHEMA[5] as SchemaElement),
-    big: new IntColumn(SCHEMA[6] as SchemaElement),
-    flag: new BooleanColumn(SCHEMA[7] as SchemaElement),
-  };
-  const file = new ParquetFile(SCHEMA, Object.values(columns), {
-    createdBy: "test",
-    rowGroupRows: groupSize,
-  });
+  const file = new ParquetFile(TABLE, { createdBy: "test", rowGroupRows: groupSize });
+  const columns = file.columns;
   for (const r of rows) {
     columns.key.push(r.key);
     columns.label.push(r.label);
@@ -127,8 +119,36 @@ test("statistics are each row group's true bounds and null counts", async () => 
         expect(stats.flag?.min_value).toBe(flags.every(Boolean));
         expect(stats.flag?.max_value).toBe(flags.some(Boolean));
       }
-      expect(stats.note).toBeUndefined();
+      const notes = present(rows.map((r) => r.note)).sort(utf8Order);
+      expect(stats.note?.null_count).toBe(BigInt(rows.length - notes.length));
+      if (notes.length > 0) {
+        // hyparquet-writer truncates long bounds in the footer and marks them inexact: a
+        // truncated min is a prefix of the true min, a truncated max sorts at or after the true max.
+        const [min, max] = [notes[0] as string, notes.at(-1) as string];
+        const note = stats.note;
+        if (note?.is_min_value_exact === false) expect(min.startsWith(note.min_value as string)).toBe(true);
+        else expect(note?.min_value).toBe(min);
+        if (note?.is_max_value_exact === false)
+          expect(utf8Order(note.max_value as string, max)).toBeGreaterThan(0);
+        else expect(note?.max_value).toBe(max);
+      }
+      // Statistics off in the table: none in the file.
+      expect(stats.blob).toBeUndefined();
     }),
     { numRuns: 150 },
+  );
+});
+
+test("the file's schema is the table's, in its order, with each column's type and annotations", () => {
+  const bytes = write(
+    [{ key: "k", label: null, note: null, blob: null, small: 1, big: null, flag: null }],
+    1,
+  );
+  const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  const metadata = parquetMetadata(file);
+  expect(metadata.schema.map((e) => e.name)).toEqual(["schema", ...Object.keys(TABLE)]);
+  expect(metadata.schema).toEqual(schemaOf(TABLE));
+  expect(metadata.row_groups[0]?.columns.map((c) => c.meta_data?.path_in_schema[0])).toEqual(
+    Object.keys(TABLE),
   );
 });

@@ -1,9 +1,9 @@
 /**
- * The real world a command runs in (lib/cli.ts `Io`): the process's streams, signals, crash
- * hooks and timers. It sits beside main.ts, outside lib/, because it is the one place that hooks
- * the process; test entries that run a command in a child process take it from here too.
+ * The real world (lib/cli.ts `Io`: the process's streams, signals, crash hooks and timers) for the
+ * test entries that run the chat with in-memory rooms in a child process, as main.ts gives it to
+ * the binary's commands.
  */
-import type { Io } from "./lib/cli.ts";
+import type { Io } from "../../lib/cli.ts";
 
 export function processIo(): Io {
   return {

@@ -1,0 +1,203 @@
+/**
+ * Column encodings: each column keeps one row group's values already encoded as rows arrive
+ * (UTF-8 bytes, little-endian words, dictionary indexes, bit-packed booleans), with definition
+ * levels for OPTIONAL columns and, when its table asks for them, min/max statistics. file.ts
+ * turns what `encoded()` returns into pages.
+ */
+import { Bytes } from "./bytes.ts";
+import {
+  ByteWriter,
+  type ParquetType,
+  type SchemaElement,
+  type Statistics,
+  writeRleBitPackedHybrid,
+} from "./format.ts";
+import { ByteBounds, booleanStatistics, NumberBounds } from "./statistics.ts";
+
+/** One row group of one column, encoded; the arrays are views valid until the column's reset. */
+export interface EncodedChunk {
+  rows: number;
+  nulls: number;
+  /** 1 defined / 0 null per row, for OPTIONAL columns; null for REQUIRED ones. */
+  definitions: Uint8Array | null;
+  /** A dictionary page's PLAIN body and its value count, for dictionary-encoded columns. */
+  dictionary: { body: Uint8Array; count: number } | null;
+  /** The data page's body, before compression. */
+  values: Uint8Array;
+  statistics: Statistics | undefined;
+}
+
+export abstract class Column<T> {
+  private readonly defined = new Bytes();
+  private rows = 0;
+  protected nulls = 0;
+  readonly optional: boolean;
+
+  constructor(
+    readonly element: SchemaElement & { type: ParquetType },
+    protected readonly withStatistics: boolean,
+  ) {
+    this.optional = element.repetition_type === "OPTIONAL";
+  }
+
+  push(value: T | null): void {
+    this.rows++;
+    if (value === null) {
+      if (!this.optional) throw new Error(`parquet column ${this.element.name} is required`);
+      this.nulls++;
+      this.defined.u8(0);
+      return;
+    }
+    if (this.optional) this.defined.u8(1);
+    this.pushValue(value);
+  }
+
+  encoded(): EncodedChunk {
+    return {
+      rows: this.rows,
+      nulls: this.nulls,
+      definitions: this.optional ? this.defined.contents : null,
+      dictionary: this.dictionary(),
+      values: this.values(),
+      statistics: this.withStatistics ? this.statistics() : undefined,
+    };
+  }
+
+  /** Starts the next row group empty. */
+  reset(): void {
+    this.defined.length = 0;
+    this.rows = 0;
+    this.nulls = 0;
+    this.resetValues();
+  }
+
+  protected abstract pushValue(value: T): void;
+  protected abstract values(): Uint8Array;
+  protected abstract statistics(): Statistics;
+  protected abstract resetValues(): void;
+  protected dictionary(): EncodedChunk["dictionary"] {
+    return null;
+  }
+}
+
+/** Byte arrays (text as UTF-8), PLAIN: for long values that rarely repeat. */
+export class PlainBytesColumn extends Column<string | Uint8Array> {
+  private readonly data = new Bytes();
+  private readonly bounds = new ByteBounds();
+
+  protected pushValue(value: string | Uint8Array): void {
+    const start = this.data.length + 4;
+    this.data.lengthPrefixed(value);
+    if (this.withStatistics) this.bounds.add(this.data.bytes.subarray(start, this.data.length));
+  }
+  protected values(): Uint8Array {
+    return this.data.contents;
+  }
+  protected statistics(): Statistics {
+    return this.bounds.statistics(this.nulls);
+  }
+  protected resetValues(): void {
+    this.data.length = 0;
+    this.bounds.reset();
+  }
+}
+
+/** Few distinct strings (rooms, topics, senders, problems): a dictionary page, then indexes. */
+export class DictionaryColumn extends Column<string> {
+  private readonly index = new Map<string, number>();
+  private entries: Uint8Array[] = [];
+  private indexes = new Int32Array(1024);
+  private count = 0;
+
+  protected pushValue(value: string): void {
+    let at = this.index.get(value);
+    if (at === undefined) {
+      at = this.entries.length;
+      this.index.set(value, at);
+      this.entries.push(Buffer.from(value, "utf8"));
+    }
+    if (this.count === this.indexes.length) {
+      const grown = new Int32Array(this.count * 2);
+      grown.set(this.indexes);
+      this.indexes = grown;
+    }
+    this.indexes[this.count++] = at;
+  }
+
+  protected override dictionary(): EncodedChunk["dictionary"] {
+    const body = new Bytes();
+    for (const entry of this.entries) body.lengthPrefixed(entry);
+    return { body: body.contents, count: this.entries.length };
+  }
+
+  protected values(): Uint8Array {
+    const page = new ByteWriter(1024);
+    const bitWidth = Math.ceil(Math.log2(Math.max(this.entries.length, 1)));
+    page.appendUint8(bitWidth);
+    writeRleBitPackedHybrid(page, this.indexes.subarray(0, this.count), bitWidth);
+    return page.getBytes();
+  }
+
+  protected statistics(): Statistics {
+    const bounds = new ByteBounds();
+    for (const entry of this.entries) bounds.add(entry);
+    return bounds.statistics(this.nulls);
+  }
+
+  protected resetValues(): void {
+    this.index.clear();
+    this.entries = [];
+    this.count = 0;
+  }
+}
+
+/** Integers and timestamps, PLAIN; INT32 or INT64 by the schema element. */
+export class IntColumn extends Column<number | bigint> {
+  private readonly data = new Bytes();
+  private readonly bounds = new NumberBounds();
+  private readonly wide = this.element.type === "INT64";
+
+  protected pushValue(value: number | bigint): void {
+    if (this.wide) this.data.i64(value);
+    else this.data.i32(Number(value));
+    if (this.withStatistics) this.bounds.add(value);
+  }
+  protected values(): Uint8Array {
+    return this.data.contents;
+  }
+  protected statistics(): Statistics {
+    return this.bounds.statistics(this.nulls, this.wide);
+  }
+  protected resetValues(): void {
+    this.data.length = 0;
+    this.bounds.reset();
+  }
+}
+
+/** Booleans, PLAIN: bit-packed, least significant bit first. */
+export class BooleanColumn extends Column<boolean> {
+  private readonly data = new Bytes();
+  private count = 0;
+  private trues = 0;
+
+  protected pushValue(value: boolean): void {
+    if (this.count % 8 === 0) this.data.u8(0);
+    if (value) {
+      const last = this.data.length - 1;
+      this.data.bytes[last] = (this.data.bytes[last] as number) | (1 << (this.count % 8));
+      this.trues++;
+    }
+    this.count++;
+  }
+  protected values(): Uint8Array {
+    return this.data.contents;
+  }
+  protected statistics(): Statistics {
+    return booleanStatistics(this.count, this.trues, this.nulls);
+  }
+  protected resetValues(): void {
+    this.data.length = 0;
+    this.count = 0;
+    this.trues = 0;
+  }
+}
