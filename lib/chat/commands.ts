@@ -7,10 +7,11 @@ import { isUserError } from "../errors.ts";
 import { roomToTopic } from "../rooms.ts";
 import { leaveRecord } from "../wire.ts";
 import { clock } from "./clock.ts";
+import { leaveAll as leaveSession, partLink } from "./leaving.ts";
 import { searchFor, switchTo } from "./navigate.ts";
 import { presence } from "./presence.ts";
 import { addNotice } from "./records.ts";
-import { joinLink, leaveAll as leaveSession, partLink } from "./session.ts";
+import { joinLink } from "./session.ts";
 import {
   type ChatEffect,
   type ChatState,

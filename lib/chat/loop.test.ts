@@ -10,7 +10,7 @@ import {
   plainUpdate,
 } from "./plain-update.ts";
 import type { RoomLink } from "./room.ts";
-import type { SessionEffect } from "./session.ts";
+import type { SessionEffect } from "./session-state.ts";
 
 /** A clock whose timers fire only when the test says so. */
 function manualClock() {

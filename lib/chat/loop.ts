@@ -11,7 +11,7 @@
 import type { Clock } from "../cli.ts";
 import type { Decoded } from "../wire.ts";
 import type { RoomHandlers, RoomLink } from "./room.ts";
-import type { Ending, SessionEffect, SessionEvent } from "./session.ts";
+import type { Ending, SessionEffect, SessionEvent } from "./session-state.ts";
 import type { ChatOptions } from "./state.ts";
 
 export interface ChatSession {

@@ -13,21 +13,12 @@
 import { safeText } from "../safe-text.ts";
 import { type Decoded, LEAVE_HINT, leaveRecord, textRecord } from "../wire.ts";
 import { clock } from "./clock.ts";
+import { leaveAll, partLink } from "./leaving.ts";
 import type { RecordsEvent } from "./loop.ts";
 import { lineAction } from "./plain-commands.ts";
 import { type People, seen } from "./presence.ts";
-import {
-  enqueue,
-  joinLink,
-  leaveAll,
-  linkOf,
-  newSession,
-  partLink,
-  type Session,
-  type SessionEffect,
-  type SessionEvent,
-  updateSession,
-} from "./session.ts";
+import { enqueue, joinLink, updateSession } from "./session.ts";
+import { linkOf, newSession, type Session, type SessionEffect, type SessionEvent } from "./session-state.ts";
 
 export interface PlainState {
   session: Session;

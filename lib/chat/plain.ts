@@ -15,7 +15,7 @@ import {
   type PlainState,
   plainUpdate,
 } from "./plain-update.ts";
-import type { SessionEffect } from "./session.ts";
+import type { SessionEffect } from "./session-state.ts";
 
 type LineEffect = Exclude<PlainEffect, SessionEffect>;
 

@@ -6,7 +6,7 @@ import { PRESENCE_LEASE_MS } from "./presence.ts";
 import { BURST_QUIET_MS } from "./records.ts";
 import { roomBar } from "./roombar.ts";
 import { entriesOf } from "./scrollback.ts";
-import { isLeaving } from "./session.ts";
+import { isLeaving } from "./session-state.ts";
 import {
   type ChatEffect,
   type ChatEvent,

@@ -11,7 +11,7 @@ import { notification } from "../term/ansi.ts";
 import { ESC_TIMEOUT_MS, KeyDecoder } from "../term/keys.ts";
 import { Screen } from "../term/screen.ts";
 import { type ChatSession, type ModeEffect, runLoop } from "./loop.ts";
-import type { SessionEffect } from "./session.ts";
+import type { SessionEffect } from "./session-state.ts";
 import { type ChatEffect, type ChatEvent, initialState, type Size } from "./state.ts";
 import { update } from "./update.ts";
 import { view } from "./view.ts";

@@ -7,7 +7,7 @@ import { describe, expect, test } from "bun:test";
 import type { KeyEvent } from "../term/keys.ts";
 import { decode, encode, joinRecord, leaveRecord, textRecord } from "../wire.ts";
 import { entriesOf } from "./scrollback.ts";
-import { CRASH_LEAVE_MS, LEAVE_TIMEOUT_MS, RETRY_FIRST_MS } from "./session.ts";
+import { CRASH_LEAVE_MS, LEAVE_TIMEOUT_MS, RETRY_FIRST_MS } from "./session-state.ts";
 import { type ChatEffect, type ChatEvent, type ChatState, initialState, shown } from "./state.ts";
 import { update } from "./update.ts";
 import { view } from "./view.ts";

@@ -17,7 +17,7 @@ import {
   type Session,
   type SessionEffect,
   type SessionEvent,
-} from "./session.ts";
+} from "./session-state.ts";
 
 export interface Size {
   cols: number;

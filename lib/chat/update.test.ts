@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import type { KeyEvent } from "../term/keys.ts";
 import { type Decoded, decode, encode, joinRecord, leaveRecord, textRecord } from "../wire.ts";
 import { entriesOf } from "./scrollback.ts";
-import { isLeaving } from "./session.ts";
+import { isLeaving } from "./session-state.ts";
 import { type ChatEffect, type ChatEvent, type ChatState, initialState, shown } from "./state.ts";
 import { update } from "./update.ts";
 

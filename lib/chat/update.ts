@@ -16,7 +16,8 @@ import { hottest, scrolledTo, searchAgain, searchFor, switchTo, toBottom } from 
 import { isSystemName } from "./presence.ts";
 import { addEntries, addNotice, echoKey, onRecords } from "./records.ts";
 import { patch } from "./scrollback.ts";
-import { type Connection, enqueue, updateSession } from "./session.ts";
+import { enqueue, updateSession } from "./session.ts";
+import type { Connection } from "./session-state.ts";
 import {
   type ChatEffect,
   type ChatEvent,

@@ -15,7 +15,7 @@ import { entryRows, markerRow } from "./lines.ts";
 import { roomBar } from "./roombar.ts";
 import { entryAt } from "./scrollback.ts";
 import { searchPattern } from "./search.ts";
-import { type Connection, isLeaving, unsentCount } from "./session.ts";
+import { type Connection, isLeaving, unsentCount } from "./session-state.ts";
 import { type ChatState, shown } from "./state.ts";
 
 const CONNECTION_LABEL: Record<Connection, string> = {
