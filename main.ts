@@ -6,7 +6,36 @@
 import type { Io } from "./lib/cli.ts";
 import { main } from "./lib/main.ts";
 
-const io: Io = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env };
+// The real world the commands get through Io; library code never hooks the process itself.
+const io: Io = {
+  stdin: process.stdin,
+  stdout: process.stdout,
+  stderr: process.stderr,
+  env: process.env,
+  signals: {
+    on(signal, handler) {
+      const listener = () => handler(signal);
+      process.on(signal, listener);
+      return () => process.off(signal, listener);
+    },
+    stop: () => process.kill(process.pid, "SIGSTOP"),
+  },
+  onCrash(handler) {
+    process.on("uncaughtException", handler);
+    process.on("unhandledRejection", handler);
+    return () => {
+      process.off("uncaughtException", handler);
+      process.off("unhandledRejection", handler);
+    };
+  },
+  clock: {
+    now: () => new Date(),
+    after(ms, run) {
+      const timer = setTimeout(run, ms);
+      return () => clearTimeout(timer);
+    },
+  },
+};
 process.exitCode = await main(process.argv.slice(2), io);
 // Kafka sockets and stdin may keep the event loop alive after the command is done, so we exit
 // explicitly — but only once stdout has been flushed: exiting straight away cuts output to a

@@ -5,11 +5,34 @@
 import { parseArgs } from "node:util";
 import { type UserError, usageError } from "./errors.ts";
 
+/** The process signals commands react to. */
+export type Signal = "SIGINT" | "SIGTERM" | "SIGHUP" | "SIGWINCH" | "SIGTSTP" | "SIGCONT";
+
+/** Time as commands see it: tests give a clock they advance by hand. */
+export interface Clock {
+  now(): Date;
+  /** Runs `run` once after `ms`; the function returned cancels it. */
+  after(ms: number, run: () => void): () => void;
+}
+
+/**
+ * The world a command runs in. main.ts gives the real one (the process's streams, signals and
+ * timers); tests give buffers, signals raised by hand and a clock of their own.
+ */
 export interface Io {
   stdin: NodeJS.ReadStream;
   stdout: NodeJS.WriteStream;
   stderr: NodeJS.WriteStream;
   env: Record<string, string | undefined>;
+  signals: {
+    /** Calls `handler` on each `signal` until the function returned is called. */
+    on(signal: Signal, handler: (signal: Signal) => void): () => void;
+    /** Stops the process as Ctrl-Z does (SIGSTOP); SIGCONT resumes it. */
+    stop(): void;
+  };
+  /** Calls `handler` with any uncaught exception or unhandled rejection (a bug) until the function returned is called. */
+  onCrash(handler: (error: unknown) => void): () => void;
+  clock: Clock;
 }
 
 export interface Command {

@@ -98,12 +98,11 @@ async function run(argv: string[], io: Io): Promise<number | UserError> {
   if (isUserError(server)) return server;
   if (server !== undefined) log("info", "metrics", { url: server.url });
   const controller = new AbortController();
-  const stop = (signal: NodeJS.Signals) => {
+  const stop = (signal: string) => {
     if (!controller.signal.aborted) log("info", "stopping", { signal });
     controller.abort();
   };
-  process.on("SIGTERM", stop);
-  process.on("SIGINT", stop);
+  const offs = [io.signals.on("SIGTERM", stop), io.signals.on("SIGINT", stop)];
   try {
     return await runBot({
       settings,
@@ -121,8 +120,7 @@ async function run(argv: string[], io: Io): Promise<number | UserError> {
     });
   } finally {
     server?.stop();
-    process.off("SIGTERM", stop);
-    process.off("SIGINT", stop);
+    for (const off of offs) off();
   }
 }
 

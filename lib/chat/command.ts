@@ -11,9 +11,10 @@ import { byActivity, listRooms } from "../room-list.ts";
 import { roomToTopic } from "../rooms.ts";
 import { safeText } from "../safe-text.ts";
 import { validateUserName } from "../users.ts";
+import type { ChatSession } from "./loop.ts";
 import { runPlain } from "./plain.ts";
 import { joinRoom, type RoomHandlers } from "./room.ts";
-import { type ChatSession, runChat } from "./run.ts";
+import { runChat } from "./run.ts";
 import type { ChatOptions } from "./state.ts";
 
 const flags = {
@@ -204,8 +205,7 @@ function chatSession(
       throw isUserError(error) ? error : kafkaFailure(error, settings);
     }
   };
-  const first = rooms[0] as string;
-  return { room: first, rooms, user, options, join, connect: (handlers) => join(first, handlers) };
+  return { rooms, user, options, join };
 }
 
 export const chatCommand: Command = {

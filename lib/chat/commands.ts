@@ -6,9 +6,12 @@
 import { isUserError } from "../errors.ts";
 import { roomToTopic } from "../rooms.ts";
 import { leaveRecord } from "../wire.ts";
+import { clock } from "./clock.ts";
+import { leaveAll as leaveSession, partLink } from "./leaving.ts";
 import { searchFor, switchTo } from "./navigate.ts";
 import { presence } from "./presence.ts";
 import { addNotice } from "./records.ts";
+import { joinLink } from "./session.ts";
 import {
   type ChatEffect,
   type ChatState,
@@ -16,6 +19,7 @@ import {
   noActivity,
   roomIndex,
   shown,
+  withSession,
   withShown,
 } from "./state.ts";
 
@@ -31,10 +35,6 @@ keys: Alt-1…9 room N · Alt-←/→ previous/next room · Alt-a most important
   Tab complete a name · Ctrl-R search (again: older, Ctrl-S newer, Enter keep, Esc back)
   Enter send · Alt-Enter new line · ↑/↓ history · PgUp/PgDn scroll · End newest · Ctrl-C quit`;
 
-function clock(time: Date): string {
-  return `${String(time.getHours()).padStart(2, "0")}:${String(time.getMinutes()).padStart(2, "0")}`;
-}
-
 const say = (state: ChatState, text: string, now: Date): Result => [
   withShown(state, (room) => addNotice(room, text, now)),
   [],
@@ -43,8 +43,7 @@ const say = (state: ChatState, text: string, now: Date): Result => [
 const status = (state: ChatState, text: string): Result => [{ ...state, status: text }, []];
 
 export function leaveAll(state: ChatState, now: Date): Result {
-  if (state.leaving) return [state, []];
-  return [{ ...state, leaving: true }, [{ type: "leave", record: leaveRecord(state.user, now) }]];
+  return withSession(state, leaveSession(state.session, now));
 }
 
 const join: Command = (state, args) => {
@@ -55,7 +54,7 @@ const join: Command = (state, args) => {
   const existing = roomIndex(state, name);
   if (existing >= 0) return [switchTo(state, existing), []];
   const added = { ...state, rooms: [...state.rooms, emptyRoom(name)] };
-  return [switchTo(added, added.rooms.length - 1), [{ type: "join", room: name }]];
+  return withSession(switchTo(added, added.rooms.length - 1), joinLink(state.session, name));
 };
 
 const part: Command = (state, args, now) => {
@@ -66,10 +65,10 @@ const part: Command = (state, args, now) => {
   const rooms = state.rooms.filter((_, i) => i !== index);
   const current = index < state.current || state.current === rooms.length ? state.current - 1 : state.current;
   const next = { ...state, rooms, current: Math.max(0, current), completion: null };
-  return [
+  return withSession(
     withShown(next, (room) => ({ ...room, activity: noActivity })),
-    [{ type: "part", room: name, record: leaveRecord(state.user, now) }],
-  ];
+    partLink(state.session, name, leaveRecord(state.user, now), now),
+  );
 };
 
 const who: Command = (state, _args, now) => {

@@ -1,6 +1,7 @@
 /**
  * Where things go on the screen for a terminal size, and which wrapped rows of the scrollback
- * are visible. Pure; shared by update (scrolling) and view (drawing).
+ * are visible. Pure; shared by update (scrolling) and view (drawing). Rows are counted from
+ * entry-rows.ts's layout; drawing them is lines.ts's, which only the view uses.
  *
  *   rows 0 .. paneRows-1   message pane (a DECSTBM scroll region when it has 2+ rows)
  *   row  paneRows          status line: room, user, connection, "N new" hint
@@ -8,7 +9,7 @@
  *
  * Short terminals degrade: a 1-row input pane below 6 rows, no status line below 3.
  */
-import { entryRows, markerRow } from "./lines.ts";
+import { entryRows } from "./entry-rows.ts";
 import { entryAt, indexOfSeq, type Scrollback } from "./scrollback.ts";
 import { type ChatOptions, type ChatState, type ScrollAnchor, type Size, shown } from "./state.ts";
 
@@ -32,35 +33,36 @@ export interface Pane {
   anchor: ScrollAnchor | null;
   /** A `── new ──` row goes above the entry with this seq. */
   marker: number | null;
-  /** Search matches to highlight. */
-  highlight: RegExp | null;
   size: Size;
   options: ChatOptions;
 }
 
-export function paneOf(state: ChatState, highlight: RegExp | null = null): Pane {
+export function paneOf(state: ChatState): Pane {
   const room = shown(state);
   return {
     scrollback: room.scrollback,
     anchor: room.anchor,
     marker: room.marker,
-    highlight,
     size: state.size,
     options: state.options,
   };
 }
 
-/** A wrapped row of the scrollback: entry index and row within that entry. */
-interface Position {
+/**
+ * A wrapped row of the scrollback: entry index and row within that entry (row 0 is the read
+ * marker's when the marker is above the entry).
+ */
+export interface Position {
   index: number;
   row: number;
 }
 
-function rowsOf(state: Pane, index: number): string[] {
+/** How many rows the entry at `index` takes (with the read marker's above it). */
+function rowCount(state: Pane, index: number): number {
   const entry = entryAt(state.scrollback, index);
-  if (!entry) return [];
-  const rows = entryRows(entry, state.size.cols, state.options, state.highlight);
-  return entry.seq === state.marker ? [markerRow(state.size.cols, state.options), ...rows] : rows;
+  if (!entry) return 0;
+  const rows = entryRows(entry, state.size.cols, { ambiguousWide: state.options.ambiguousWide }).length;
+  return entry.seq === state.marker ? rows + 1 : rows;
 }
 
 /** The bottom row of the view: the anchor (clamped to what still exists) or the newest row. */
@@ -69,11 +71,11 @@ function bottom(state: Pane): Position | null {
   if (state.anchor) {
     const found = indexOfSeq(state.scrollback, state.anchor.seq);
     const index = Math.max(found, 0);
-    const count = rowsOf(state, index).length;
+    const count = rowCount(state, index);
     return { index, row: found < 0 ? 0 : Math.min(state.anchor.row, count - 1) };
   }
   const last = state.scrollback.length - 1;
-  return { index: last, row: rowsOf(state, last).length - 1 };
+  return { index: last, row: rowCount(state, last) - 1 };
 }
 
 /** Moves `steps` rows up (negative: down); stops at either end. Returns the position and steps left. */
@@ -84,12 +86,12 @@ function step(state: Pane, from: Position, steps: number): { at: Position; left:
     if (row > 0) row--;
     else if (index > 0) {
       index--;
-      row = rowsOf(state, index).length - 1;
+      row = rowCount(state, index) - 1;
     } else break;
     left--;
   }
   while (left < 0) {
-    if (row < rowsOf(state, index).length - 1) row++;
+    if (row < rowCount(state, index) - 1) row++;
     else if (index < state.scrollback.length - 1) {
       index++;
       row = 0;
@@ -100,16 +102,15 @@ function step(state: Pane, from: Position, steps: number): { at: Position; left:
 }
 
 /** The message pane's rows, oldest first (top-aligned when there are fewer than `height`). */
-export function visibleRows(state: Pane, height: number): string[] {
+export function visibleRows(state: Pane, height: number): Position[] {
   const end = bottom(state);
   if (!end || height <= 0) return [];
-  const out: string[] = [];
+  const out: Position[] = [];
   let { index, row } = end;
   while (out.length < height && index >= 0) {
-    const rows = rowsOf(state, index);
-    while (row >= 0 && out.length < height) out.push(rows[row--] as string);
+    while (row >= 0 && out.length < height) out.push({ index, row: row-- });
     index--;
-    if (index >= 0) row = rowsOf(state, index).length - 1;
+    if (index >= 0) row = rowCount(state, index) - 1;
   }
   return out.reverse();
 }
@@ -123,7 +124,7 @@ export function scrolled(state: Pane, delta: number, height: number): ScrollAnch
   if (!from) return null;
   const moved = step(state, from, delta).at;
   const last = state.scrollback.length - 1;
-  const lastRow = rowsOf(state, last).length - 1;
+  const lastRow = rowCount(state, last) - 1;
   if (delta < 0 && moved.index === last && moved.row === lastRow) return null;
   // Keep a full pane above the anchor: find the lowest allowed bottom row.
   const top = step(state, moved, height - 1);

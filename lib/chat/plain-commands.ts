@@ -6,6 +6,7 @@
 import { isUserError } from "../errors.ts";
 import { roomToTopic } from "../rooms.ts";
 import { safeText } from "../safe-text.ts";
+import { clock } from "./clock.ts";
 import { type People, presence } from "./presence.ts";
 
 export type LineAction =
@@ -21,10 +22,6 @@ export const PLAIN_HELP = [
   "  /who        who is in the room                   /help         this list",
   "  //text      sends /text literally",
 ];
-
-function clock(time: Date): string {
-  return `${String(time.getHours()).padStart(2, "0")}:${String(time.getMinutes()).padStart(2, "0")}`;
-}
 
 export function whoLines(room: string, people: People, now: Date): string[] {
   const { here, quiet } = presence(people, now);

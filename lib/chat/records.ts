@@ -6,8 +6,8 @@
 import { BOT_SENDER, type Decoded, INFO_SENDER } from "../wire.ts";
 import { mentions } from "./mention.ts";
 import { seen } from "./presence.ts";
-import { append, lastEntry } from "./scrollback.ts";
-import type { Activity, ChatEffect, ChatState, Entry, Mention, RoomState } from "./state.ts";
+import { append, type Entry, lastEntry } from "./scrollback.ts";
+import type { Activity, ChatEffect, ChatState, Mention, RoomState } from "./state.ts";
 import { roomIndex, withRoom } from "./state.ts";
 
 type Result = [ChatState, ChatEffect[]];

@@ -6,6 +6,7 @@ import { PRESENCE_LEASE_MS } from "./presence.ts";
 import { BURST_QUIET_MS } from "./records.ts";
 import { roomBar } from "./roombar.ts";
 import { entriesOf } from "./scrollback.ts";
+import { isLeaving } from "./session-state.ts";
 import {
   type ChatEffect,
   type ChatEvent,
@@ -18,9 +19,22 @@ import { update } from "./update.ts";
 import { view } from "./view.ts";
 
 const now = new Date(2024, 7, 26, 11, 26, 28, 670);
+
+/** The rooms' links up and their join records acknowledged, as once a chat session has started. */
+function connected(state: ChatState, at: Date): ChatState {
+  for (const room of state.rooms) {
+    [state] = update(state, { type: "linked", room: room.name, now: at });
+    [state] = update(state, { type: "sent", id: state.session.inFlight as number, now: at });
+  }
+  return state;
+}
 const options: ChatOptions = { color: false, ambiguousWide: false, mouse: false };
 const base = (rooms = ["team2", "ops", "팀2"], more: Partial<ChatOptions> = {}) =>
-  initialState(rooms, "민수", { cols: 80, rows: 20 }, { ...options, ...more });
+  connected(initialState(rooms, "민수", { cols: 80, rows: 20 }, { ...options, ...more }), now);
+
+/** The records sent, by room. */
+const sends = (effects: ChatEffect[]) =>
+  effects.flatMap((e) => (e.type === "send" ? [[e.room, e.record.message]] : []));
 
 function run(state: ChatState, ...events: ChatEvent[]): [ChatState, ChatEffect[]] {
   let effects: ChatEffect[] = [];
@@ -93,33 +107,40 @@ describe("several rooms", () => {
 
   test("Enter sends in the shown room; exit leaves every room with the original's record", () => {
     const [sent, effects] = run(base(), key("2", { alt: true }), ...line("hello ops"));
-    expect(effects.map((e) => (e.type === "send" ? [e.room, e.record.message] : e.type))).toEqual([
-      ["ops", "hello ops"],
-    ]);
+    expect(sends(effects)).toEqual([["ops", "hello ops"]]);
     expect(texts(sent, 1)).toEqual(["hello ops"]);
-    const [, leaving] = run(sent, ...line("exit"));
-    expect(leaving).toEqual([{ type: "leave", record: leaveRecord("민수", now) }]);
+    const [delivered] = run(sent, { type: "sent", id: sent.session.inFlight as number, now });
+    const [left, leaving] = run(delivered, ...line("exit"));
+    const goodbye = leaveRecord("민수", now).message;
+    expect(sends(leaving)).toEqual([
+      ["team2", goodbye],
+      ["ops", goodbye],
+      ["팀2", goodbye],
+    ]);
+    expect(isLeaving(left.session)).toBe(true);
   });
 
   test("/join adds and shows a room (join effect); joining it again only switches; /part leaves it", () => {
     const [joined, effects] = run(base(["team2"]), ...line("/join 회의실 A"));
-    expect(effects).toEqual([{ type: "join", room: "회의실 A" }]);
+    expect(effects).toEqual([{ type: "connect", room: "회의실 A" }]);
     expect(joined.rooms.map((r) => r.name)).toEqual(["team2", "회의실 A"]);
     expect(joined.current).toBe(1);
     const [again, none] = run(joined, key("1", { alt: true }), ...line("/join 회의실 A"));
     expect(none).toEqual([]);
     expect(again.current).toBe(1);
-    const [parted, partEffects] = run(again, ...line("/part"));
-    expect(partEffects).toEqual([{ type: "part", room: "회의실 A", record: leaveRecord("민수", now) }]);
+    const [up] = run(again, { type: "linked", room: "회의실 A", now });
+    const [ready] = run(up, { type: "sent", id: up.session.inFlight as number, now });
+    const [parted, partEffects] = run(ready, ...line("/part"));
+    expect(sends(partEffects)).toEqual([["회의실 A", leaveRecord("민수", now).message]]);
     expect(parted.rooms.map((r) => r.name)).toEqual(["team2"]);
     expect(parted.current).toBe(0);
     const [, last] = run(parted, ...line("/leave"));
-    expect(last).toEqual([{ type: "leave", record: leaveRecord("민수", now) }]);
+    expect(sends(last)).toEqual([["team2", leaveRecord("민수", now).message]]);
   });
 
   test("/part of the shown room shows the next one, its unread counts cleared as you now see it", () => {
     const [state, effects] = run(base(), into("ops", [rec("kim", "x")]), ...line("/part"));
-    expect(effects).toEqual([{ type: "part", room: "team2", record: leaveRecord("민수", now) }]);
+    expect(sends(effects)).toEqual([["team2", leaveRecord("민수", now).message]]);
     expect(state.rooms.map((r) => r.name)).toEqual(["ops", "팀2"]);
     expect(shown(state).name).toBe("ops");
     expect(shown(state).activity.messages).toBe(0);
@@ -147,9 +168,7 @@ describe("slash commands", () => {
     expect(statusRow(state)).toContain("unknown command /shrug — /help lists the commands");
     expect(statusRow(run(state, type("a"))[0])).not.toContain("unknown command");
     const [, literal] = run(base(), ...line("//shrug ¯\\_(ツ)_/¯"));
-    expect(literal.map((e) => (e.type === "send" ? e.record.message : e.type))).toEqual([
-      "/shrug ¯\\_(ツ)_/¯",
-    ]);
+    expect(sends(literal)).toEqual([["team2", "/shrug ¯\\_(ツ)_/¯"]]);
   });
 
   test("a hostile unknown command or room name shows as visible text on the status line", () => {

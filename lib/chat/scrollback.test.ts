@@ -1,6 +1,14 @@
 import { expect, test } from "bun:test";
-import { append, emptyScrollback, entriesOf, entryAt, indexOfSeq, lastEntry, patch } from "./scrollback.ts";
-import type { Entry } from "./state.ts";
+import {
+  append,
+  type Entry,
+  emptyScrollback,
+  entriesOf,
+  entryAt,
+  indexOfSeq,
+  lastEntry,
+  patch,
+} from "./scrollback.ts";
 
 const entry = (text: string): Omit<Entry, "seq"> => ({ kind: "message", time: null, sender: "a", text });
 

@@ -7,7 +7,26 @@
  * garbage. Entries are kept in fixed-size chunks instead: a full chunk never changes and is
  * shared by every later state, so an append copies only the last chunk and the chunk list.
  */
-import type { Entry } from "./state.ts";
+export type EntryKind = "message" | "own" | "info" | "bot" | "leave" | "malformed" | "notice";
+
+/** Delivery of one of our own messages. */
+export type Delivery = "sending" | "sent" | "queued";
+
+/** One item of the message pane. Text is raw here; the view makes it terminal-safe. */
+export interface Entry {
+  seq: number;
+  kind: EntryKind;
+  time: Date | null;
+  sender: string;
+  text: string;
+  /** Set on own messages: the id the send effect carries. */
+  sendId?: number;
+  delivery?: Delivery;
+  /** Set when this entry is the first of a new local day: a "day changed" row goes above it. */
+  day?: string;
+  /** The message names us (highlighted). */
+  mention?: boolean;
+}
 
 export const SCROLLBACK_LIMIT = 10_000;
 const CHUNK = 128;

@@ -7,33 +7,17 @@
  * input (with its history), scroll position, unread counts, read marker and the people seen.
  */
 import type { KeyEvent } from "../term/keys.ts";
-import type { ChatRecord, Decoded } from "../wire.ts";
+import type { Decoded } from "../wire.ts";
 import { type Editor, emptyEditor } from "./editor.ts";
 import type { People } from "./presence.ts";
 import { emptyScrollback, type Scrollback } from "./scrollback.ts";
-
-export type EntryKind = "message" | "own" | "info" | "bot" | "leave" | "malformed" | "notice";
-
-/** Delivery of one of our own messages. */
-export type Delivery = "sending" | "sent" | "queued";
-
-/** One item of the message pane. Text is raw here; the view makes it terminal-safe. */
-export interface Entry {
-  seq: number;
-  kind: EntryKind;
-  time: Date | null;
-  sender: string;
-  text: string;
-  /** Set on own messages: the id the send effect carries. */
-  sendId?: number;
-  delivery?: Delivery;
-  /** Set when this entry is the first of a new local day: a "day changed" row goes above it. */
-  day?: string;
-  /** The message names us (highlighted). */
-  mention?: boolean;
-}
-
-export type Connection = "connecting" | "connected" | "reconnecting";
+import {
+  type Connection,
+  newSession,
+  type Session,
+  type SessionEffect,
+  type SessionEvent,
+} from "./session-state.ts";
 
 export interface Size {
   cols: number;
@@ -118,10 +102,8 @@ export interface ChatState {
   rooms: RoomState[];
   /** Index of the room shown. */
   current: number;
-  /** Own messages waiting for the broker, oldest first. */
-  outbox: { id: number; room: string }[];
-  nextSendId: number;
-  leaving: boolean;
+  /** The links to the rooms, the outbox, leaving (session.ts). */
+  session: Session;
   /** Recent mentions across rooms, oldest first. */
   mentions: Mention[];
   /** When the last mention arrived (ms): a bell rings once per burst. */
@@ -131,6 +113,7 @@ export interface ChatState {
   completion: Completion | null;
 }
 
+/** What happens to the chat: keys, records, resizes, and everything of the session (session.ts). */
 export type ChatEvent =
   | { type: "key"; key: KeyEvent; now: Date }
   /**
@@ -140,23 +123,11 @@ export type ChatEvent =
    */
   | { type: "records"; room?: string; records: Decoded[]; live: boolean; now?: Date }
   | { type: "resize"; size: Size }
-  | { type: "sent"; id: number }
-  /** A send failed and will be retried (run.ts retries until delivered or the user leaves). */
-  | { type: "send-failed"; id: number; reason: string }
-  /** The link of one room (the shown one when `room` is absent) changed state. */
-  | { type: "connection"; room?: string; state: Connection; reason?: string; now: Date }
-  /** A room could not be joined (e.g. the broker refused to create its topic). */
-  | { type: "join-failed"; room: string; reason: string; now: Date }
-  | { type: "leave"; now: Date };
+  | SessionEvent;
 
+/** What the chat asks for: the session's effects (Kafka, timers, exit) and the screen's. */
 export type ChatEffect =
-  | { type: "send"; id: number; room: string; record: ChatRecord }
-  /** Join a room: connect, then send the join record. */
-  | { type: "join"; room: string }
-  /** Leave one room: send its leave record, then disconnect from it. */
-  | { type: "part"; room: string; record: ChatRecord }
-  /** Leave every room (the record goes to each) and end the session. */
-  | { type: "leave"; record: ChatRecord }
+  | SessionEffect
   | { type: "bell" }
   | { type: "notify"; title: string; body: string }
   | { type: "redraw" }
@@ -194,9 +165,7 @@ export function initialState(
     options,
     rooms: names.map(emptyRoom),
     current: 0,
-    outbox: [],
-    nextSendId: 1,
-    leaving: false,
+    session: newSession(user, names),
     mentions: [],
     lastMentionAt: null,
     status: null,
@@ -220,6 +189,15 @@ export function withRoom(state: ChatState, index: number, change: (room: RoomSta
 
 export function withShown(state: ChatState, change: (room: RoomState) => RoomState): ChatState {
   return withRoom(state, state.current, change);
+}
+
+/** The state with the session's new state, and its effects. */
+export function withSession(
+  state: ChatState,
+  [session, effects]: [Session, SessionEffect[]],
+  more: ChatEffect[] = [],
+): [ChatState, ChatEffect[]] {
+  return [{ ...state, session }, [...more, ...effects]];
 }
 
 export function roomIndex(state: ChatState, name: string | undefined): number {

@@ -2,12 +2,30 @@ import { describe, expect, test } from "bun:test";
 import type { KeyEvent } from "../term/keys.ts";
 import { type Decoded, decode, encode, joinRecord, leaveRecord, textRecord } from "../wire.ts";
 import { entriesOf } from "./scrollback.ts";
+import { isLeaving } from "./session-state.ts";
 import { type ChatEffect, type ChatEvent, type ChatState, initialState, shown } from "./state.ts";
 import { update } from "./update.ts";
 
 const now = new Date(2024, 7, 26, 11, 26, 28, 670);
+
+/** The rooms' links up and their join records acknowledged, as once a chat session has started. */
+function connected(state: ChatState, at: Date): ChatState {
+  for (const room of state.rooms) {
+    [state] = update(state, { type: "linked", room: room.name, now: at });
+    [state] = update(state, { type: "sent", id: state.session.inFlight as number, now: at });
+  }
+  return state;
+}
+
 const base = () =>
-  initialState("team2", "me", { cols: 60, rows: 20 }, { color: true, ambiguousWide: false, mouse: false });
+  connected(
+    initialState("team2", "me", { cols: 60, rows: 20 }, { color: true, ambiguousWide: false, mouse: false }),
+    now,
+  );
+
+/** The records sent, by room. */
+const sends = (effects: ChatEffect[]) =>
+  effects.flatMap((e) => (e.type === "send" ? [{ room: e.room, record: e.record }] : []));
 
 function run(state: ChatState, ...events: ChatEvent[]): [ChatState, ChatEffect[]] {
   let effects: ChatEffect[] = [];
@@ -32,39 +50,39 @@ const records = (...list: Decoded[]): ChatEvent => ({ type: "records", records: 
 describe("update", () => {
   test("Enter sends the typed line as a text record and shows it as own, pending", () => {
     const [state, effects] = run(base(), text("안녕 hi"), key("enter"));
-    expect(effects).toEqual([
-      { type: "send", id: 1, room: "team2", record: textRecord("me", "안녕 hi", now) },
-    ]);
+    const id = state.session.nextId - 1;
+    expect(effects).toEqual([{ type: "send", id, room: "team2", record: textRecord("me", "안녕 hi", now) }]);
     expect(shown(state).editor.text).toBe("");
     expect(entriesOf(shown(state).scrollback).at(-1)).toMatchObject({
       kind: "own",
       text: "안녕 hi",
+      sendId: id,
       delivery: "sending",
     });
-    expect(state.outbox.map((o) => o.id)).toEqual([1]);
+    expect(state.session.outbox.map((o) => o.id)).toEqual([id]);
   });
 
   test("the sent record coming back from Kafka is not shown twice; ack marks it sent", () => {
     const [sent, effects] = run(base(), text("hello"), key("enter"));
-    const record = (effects[0] as Extract<ChatEffect, { type: "send" }>).record;
-    const [state] = run(sent, { type: "sent", id: 1 }, records(decode(encode(record), 0)));
+    const { id, record } = effects[0] as Extract<ChatEffect, { type: "send" }>;
+    const [state] = run(sent, { type: "sent", id, now }, records(decode(encode(record), 0)));
     expect(entriesOf(shown(state).scrollback).filter((e) => e.text === "hello")).toHaveLength(1);
     expect(entriesOf(shown(state).scrollback).at(-1)?.delivery).toBe("sent");
-    expect(state.outbox.map((o) => o.id)).toEqual([]);
+    expect(state.session.outbox).toEqual([]);
   });
 
   test("typing exit sends the leave record exactly as the original", () => {
     const [state, effects] = run(base(), text("exit"), key("enter"));
-    expect(effects).toEqual([{ type: "leave", record: leaveRecord("me", now) }]);
-    expect(state.leaving).toBe(true);
+    expect(sends(effects)).toEqual([{ room: "team2", record: leaveRecord("me", now) }]);
+    expect(isLeaving(state.session)).toBe(true);
   });
 
   test("Ctrl-C, and Ctrl-D on an empty line, leave the same way (once)", () => {
-    expect(run(base(), key("c", { ctrl: true }), key("c", { ctrl: true }))[1]).toEqual([
-      { type: "leave", record: leaveRecord("me", now) },
+    expect(sends(run(base(), key("c", { ctrl: true }), key("c", { ctrl: true }))[1])).toEqual([
+      { room: "team2", record: leaveRecord("me", now) },
     ]);
-    expect(run(base(), key("d", { ctrl: true }))[1]).toEqual([
-      { type: "leave", record: leaveRecord("me", now) },
+    expect(sends(run(base(), key("d", { ctrl: true }))[1])).toEqual([
+      { room: "team2", record: leaveRecord("me", now) },
     ]);
     const [kept, none] = run(base(), text("ab"), key("home"), key("d", { ctrl: true }));
     expect(none).toEqual([]);
@@ -76,8 +94,12 @@ describe("update", () => {
     const [pasted, nothing] = run(base(), paste);
     expect(nothing).toEqual([]);
     expect(shown(pasted).editor.text).toBe("one\n\ntwo");
-    const [, effects] = run(pasted, key("enter"));
-    expect(effects.map((e) => (e.type === "send" ? e.record.message : e.type))).toEqual(["one", "two"]);
+    const [sent, effects] = run(pasted, key("enter"));
+    expect(sent.session.outbox.map((o) => o.record.message)).toEqual(["one", "two"]);
+    // One at a time, in order: the second goes once the first is acknowledged.
+    expect(sends(effects).map((s) => s.record.message)).toEqual(["one"]);
+    const [, next] = run(sent, { type: "sent", id: sent.session.inFlight as number, now });
+    expect(sends(next).map((s) => s.record.message)).toEqual(["two"]);
   });
 
   test("a message over the record limit is not sent and the text stays", () => {
@@ -144,12 +166,15 @@ describe("update", () => {
     expect(shown(lost).editor.text).toBe("draft");
     expect(entriesOf(shown(lost).scrollback).at(-1)?.kind).toBe("notice");
     const [sent] = run(lost, key("enter"));
-    const [queued] = run(sent, { type: "send-failed", id: 1, reason: "x" });
+    const id = sent.session.inFlight as number;
+    const [queued] = run(sent, { type: "send-failed", id, reason: "x", now });
     expect(entriesOf(shown(queued).scrollback).at(-1)?.delivery).toBe("queued");
-    expect(queued.outbox.map((o) => o.id)).toEqual([1]);
-    const [delivered] = run(queued, { type: "sent", id: 1 });
+    expect(queued.session.outbox.map((o) => o.id)).toEqual([id]);
+    const [retried, again] = run(queued, { type: "timer", name: "retry", now });
+    expect(again).toEqual([{ type: "send", id, room: "team2", record: textRecord("me", "draft", now) }]);
+    const [delivered] = run(retried, { type: "sent", id, now });
     expect(entriesOf(shown(delivered).scrollback).at(-1)?.delivery).toBe("sent");
-    expect(delivered.outbox.map((o) => o.id)).toEqual([]);
+    expect(delivered.session.outbox).toEqual([]);
   });
 
   test("Ctrl-L asks for a redraw, Ctrl-Z for suspending", () => {

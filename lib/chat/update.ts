@@ -1,8 +1,9 @@
 /**
  * update(state, event) → [state, effects]: the whole behaviour of the chat screen, pure.
  * Key bindings are a table; records from Kafka become entries (records.ts); slash commands are
- * a table too (commands.ts); sending produces `send` effects whose outcome returns as `sent` /
- * `send-failed` events.
+ * a table too (commands.ts). The session with Kafka (links, outbox, retries, leaving) is
+ * session.ts's part of the state: its events pass through here, so an own message's delivery
+ * mark and the connection notices follow them.
  */
 import type { KeyEvent } from "../term/keys.ts";
 import { graphemes } from "../width.ts";
@@ -15,6 +16,8 @@ import { hottest, scrolledTo, searchAgain, searchFor, switchTo, toBottom } from 
 import { isSystemName } from "./presence.ts";
 import { addEntries, addNotice, echoKey, onRecords } from "./records.ts";
 import { patch } from "./scrollback.ts";
+import { enqueue, updateSession } from "./session.ts";
+import type { Connection } from "./session-state.ts";
 import {
   type ChatEffect,
   type ChatEvent,
@@ -23,6 +26,7 @@ import {
   roomIndex,
   shown,
   withRoom,
+  withSession,
   withShown,
 } from "./state.ts";
 
@@ -78,9 +82,9 @@ function submit(state: ChatState, now: Date): Result {
   let next: ChatState = withShown(toBottom(committed), (r) => ({ ...r, marker: null }));
   const effects: ChatEffect[] = [];
   for (const record of records) {
-    const id = next.nextSendId;
-    next = { ...next, nextSendId: id + 1, outbox: [...next.outbox, { id, room: room.name }] };
-    next = withShown(next, (r) =>
+    const [session, sends, id] = enqueue(next.session, room.name, record, now);
+    effects.push(...sends);
+    next = withShown({ ...next, session }, (r) =>
       addEntries(
         { ...r, echoes: [...r.echoes, echoKey(record.timestamp, record.message)].slice(-ECHO_LIMIT) },
         [
@@ -95,7 +99,6 @@ function submit(state: ChatState, now: Date): Result {
         ],
       ),
     );
-    effects.push({ type: "send", id, room: room.name, record });
   }
   return [next, effects];
 }
@@ -221,7 +224,7 @@ function onKey(state: ChatState, key: KeyEvent, now: Date): Result {
 }
 
 function delivered(state: ChatState, id: number, change: { delivery: "sent" | "queued" }): ChatState {
-  const item = state.outbox.find((o) => o.id === id);
+  const item = state.session.outbox.find((o) => o.id === id && o.typed);
   const index = item ? roomIndex(state, item.room) : -1;
   return withRoom(state, index, (room) => ({
     ...room,
@@ -229,7 +232,10 @@ function delivered(state: ChatState, id: number, change: { delivery: "sent" | "q
   }));
 }
 
-function onConnection(state: ChatState, event: Extract<ChatEvent, { type: "connection" }>): ChatState {
+function onConnection(
+  state: ChatState,
+  event: { room?: string; state: Connection; reason?: string; now: Date },
+): ChatState {
   const index = roomIndex(state, event.room);
   const room = state.rooms[index];
   if (!room || event.state === room.connection) return state;
@@ -245,6 +251,20 @@ function onConnection(state: ChatState, event: Extract<ChatEvent, { type: "conne
   });
 }
 
+/** A room could not be joined with /join: it goes, with a notice in the room shown. */
+function joinFailed(state: ChatState, event: Extract<ChatEvent, { type: "join-failed" }>): Result {
+  const index = roomIndex(state, event.room);
+  if (index < 0 || state.session.required.includes(event.room)) return [state, []];
+  const text = `Could not join #${event.room}: ${event.reason}`;
+  const rooms = state.rooms.filter((_, i) => i !== index);
+  if (rooms.length === 0) return leaveAll(state, event.now);
+  const current = Math.min(
+    index <= state.current ? Math.max(0, state.current - 1) : state.current,
+    rooms.length - 1,
+  );
+  return [withShown({ ...state, rooms, current }, (r) => addNotice(r, text, event.now)), []];
+}
+
 export function update(state: ChatState, event: ChatEvent): Result {
   switch (event.type) {
     case "key":
@@ -254,30 +274,29 @@ export function update(state: ChatState, event: ChatEvent): Result {
     case "resize":
       return [{ ...state, size: event.size }, []];
     case "sent":
-      return [
-        {
-          ...delivered(state, event.id, { delivery: "sent" }),
-          outbox: state.outbox.filter((o) => o.id !== event.id),
-        },
-        [],
-      ];
-    case "send-failed":
-      return [delivered(state, event.id, { delivery: "queued" }), []];
-    case "connection":
-      return [onConnection(state, event), []];
-    case "join-failed": {
-      const index = roomIndex(state, event.room);
-      if (index < 0) return [state, []];
-      const text = `Could not join #${event.room}: ${event.reason}`;
-      const rooms = state.rooms.filter((_, i) => i !== index);
-      if (rooms.length === 0) return leaveAll(state, event.now);
-      const current = Math.min(
-        index <= state.current ? Math.max(0, state.current - 1) : state.current,
-        rooms.length - 1,
+      return withSession(
+        delivered(state, event.id, { delivery: "sent" }),
+        updateSession(state.session, event),
       );
-      return [withShown({ ...state, rooms, current }, (r) => addNotice(r, text, event.now)), []];
+    case "send-failed":
+      return withSession(
+        delivered(state, event.id, { delivery: "queued" }),
+        updateSession(state.session, event),
+      );
+    case "connection":
+      return withSession(onConnection(state, event), updateSession(state.session, event));
+    case "linked":
+      return withSession(
+        onConnection(state, { room: event.room, state: "connected", now: event.now }),
+        updateSession(state.session, event),
+      );
+    case "join-failed": {
+      const [next, effects] = joinFailed(state, event);
+      return withSession(next, updateSession(next.session, event), effects);
     }
     case "leave":
       return leaveAll(state, event.now);
+    default:
+      return withSession(state, updateSession(state.session, event));
   }
 }

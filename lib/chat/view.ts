@@ -7,13 +7,16 @@
 
 import { safeText } from "../safe-text.ts";
 import { styled } from "../term/ansi.ts";
-import type { Frame } from "../term/screen.ts";
+import type { Frame } from "../term/frame.ts";
 import { cellWidth, fit, type WidthOptions } from "../width.ts";
 import { inputView, PROMPT, PROMPT_WIDTH } from "./input.ts";
-import { layout, paneOf, visibleRows } from "./layout.ts";
+import { layout, type Pane, paneOf, visibleRows } from "./layout.ts";
+import { entryRows, markerRow } from "./lines.ts";
 import { roomBar } from "./roombar.ts";
+import { entryAt } from "./scrollback.ts";
 import { searchPattern } from "./search.ts";
-import { type ChatState, type Connection, shown } from "./state.ts";
+import { type Connection, isLeaving, unsentCount } from "./session-state.ts";
+import { type ChatState, shown } from "./state.ts";
 
 const CONNECTION_LABEL: Record<Connection, string> = {
   connecting: "◌ connecting…",
@@ -32,7 +35,8 @@ function hints(state: ChatState, lines: number): string[] {
     return [`search: ${safeText(room.search.query)}▏ ${where}`];
   }
   const out: string[] = [];
-  if (state.outbox.length > 0) out.push(`${state.outbox.length} unsent`);
+  const unsent = unsentCount(state.session);
+  if (unsent > 0) out.push(`${unsent} unsent`);
   if (lines > 1) out.push(`Enter sends ${lines} lines`);
   if (room.anchor) out.push(room.unread > 0 ? `${room.unread} new ↓ End` : "scrolled ↑ End");
   return out;
@@ -49,13 +53,25 @@ function statusLine(state: ChatState, width: WidthOptions, lines: number): strin
   const left = ` ${roomBar(state, Math.max(0, avail - 12), width)} · ${safeText(state.user)} · `;
   const leftWidth = cellWidth(left, width);
   const head = leftWidth <= avail ? left : fit(left, avail, width);
-  const label = state.leaving ? "leaving…" : CONNECTION_LABEL[room.connection];
+  const label = isLeaving(state.session) ? "leaving…" : CONNECTION_LABEL[room.connection];
   const conn = leftWidth < avail ? fit(label, avail - leftWidth, width) : "";
   return (
     styled(head, { inverse: true }, color) +
     styled(conn, { inverse: true, bold: true, fg: CONNECTION_COLOR[room.connection] }, color) +
     styled(right, { inverse: true, bold: room.unread > 0 || state.status !== null }, color)
   );
+}
+
+/** The message pane's visible rows, drawn. */
+function paneRows(pane: Pane, height: number, highlight: RegExp | null): string[] {
+  const { cols } = pane.size;
+  return visibleRows(pane, height).map(({ index, row }) => {
+    const entry = entryAt(pane.scrollback, index);
+    if (!entry) return "";
+    const marked = entry.seq === pane.marker;
+    if (marked && row === 0) return markerRow(cols, pane.options);
+    return entryRows(entry, cols, pane.options, highlight)[marked ? row - 1 : row] ?? "";
+  });
 }
 
 export function view(state: ChatState): Frame {
@@ -65,7 +81,7 @@ export function view(state: ChatState): Frame {
   const l = layout(rows);
   const room = shown(state);
   const highlight = room.search ? searchPattern(room.search.query) : null;
-  const out: string[] = visibleRows(paneOf(state, highlight), l.paneRows);
+  const out: string[] = paneRows(paneOf(state), l.paneRows, highlight);
   while (out.length < l.paneRows) out.push("");
   const input = inputView(room.editor.text, room.editor.caret, cols, l.inputRows, width);
   if (l.statusRow !== null) out.push(statusLine(state, width, room.editor.text.split("\n").length));

@@ -107,16 +107,14 @@ function pageBar(io: Io): { onPage(done: number, total: number): void; stop(): v
 }
 
 /** Ctrl-C and SIGTERM stop the download between two writes, so what it holds is kept whole. */
-function interruption(): { signal: AbortSignal; release(): void } {
+function interruption(io: Io): { signal: AbortSignal; release(): void } {
   const controller = new AbortController();
   const abort = () => controller.abort();
-  process.on("SIGINT", abort);
-  process.on("SIGTERM", abort);
+  const offs = [io.signals.on("SIGINT", abort), io.signals.on("SIGTERM", abort)];
   return {
     signal: controller.signal,
     release() {
-      process.off("SIGINT", abort);
-      process.off("SIGTERM", abort);
+      for (const off of offs) off();
     },
   };
 }
@@ -139,7 +137,7 @@ async function fetchCommand(argv: string[], io: Io): Promise<number | UserError>
   const out = resolve(values.out);
 
   const bar = pageBar(io);
-  const stop = interruption();
+  const stop = interruption(io);
   try {
     const result = await download({
       apiUrl,

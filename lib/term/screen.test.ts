@@ -4,7 +4,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { restoreAll } from "./ansi.ts";
-import { diff, type Frame, Screen } from "./screen.ts";
+import type { Frame } from "./frame.ts";
+import { diff, Screen } from "./screen.ts";
 
 class FakeOut extends EventEmitter {
   written = "";

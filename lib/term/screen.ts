@@ -25,15 +25,7 @@ import {
   syncBegin,
   syncEnd,
 } from "./ansi.ts";
-
-export interface Frame {
-  /** One styled string per terminal row, each at most `cols` cells wide. */
-  rows: string[];
-  cols: number;
-  /** The message pane, scrolled with DECSTBM; null when too short for a region (< 2 rows). */
-  region: { top: number; bottom: number } | null;
-  cursor: { row: number; col: number };
-}
+import type { Frame } from "./frame.ts";
 
 /** ~60 frames per second at most. */
 export const FRAME_MS = 16;
@@ -130,6 +122,9 @@ export class Screen {
     this.term.stdin.setRawMode?.(true);
     this.term.stdout.write(`${altScreenOn}${pasteOn}${this.mouse ? mouseOn : ""}${clearScreen}`);
     this.last = null;
+    // The one process hook left in library code, on purpose: the last way to give the terminal
+    // back when everything else failed (a crash inside the crash handling, an exit from anywhere),
+    // so it must not depend on the code that failed. It only writes the restore sequence.
     process.on("exit", this.restoreOnExit);
   }
 
@@ -151,12 +146,11 @@ export class Screen {
     this.term.stdin.setRawMode?.(false);
   }
 
-  /** Ctrl-Z: undo the modes, stop the process; `resume` (on SIGCONT) redoes them. */
+  /** Ctrl-Z: undo the modes before the caller stops the process; `resume` (on SIGCONT) redoes them. */
   suspend(): void {
     if (!this.active) return;
     this.cancel();
     this.restoreSync();
-    process.kill(process.pid, "SIGSTOP");
   }
 
   resume(): void {

@@ -8,13 +8,14 @@ import { appendFileSync } from "node:fs";
 import { runPlain } from "../../lib/chat/plain.ts";
 import { runChat } from "../../lib/chat/run.ts";
 import type { ChatRecord } from "../../lib/wire.ts";
+import { processIo } from "./process-io.ts";
 
 const log = (entry: object) => {
   if (process.env.CRASH_LOG) appendFileSync(process.env.CRASH_LOG, `${JSON.stringify(entry)}\n`);
 };
 let sent = 0;
 
-const connect = async () => {
+const join = async () => {
   setTimeout(() => {
     throw new Error("boom from a bug");
   }, 500);
@@ -29,22 +30,15 @@ const connect = async () => {
   };
 };
 const session = {
-  room: "crash",
   rooms: ["crash"],
   user: "tester",
   options: { color: true, ambiguousWide: false, mouse: false },
-  connect,
-  join: connect,
+  join,
 };
 
 try {
   const run = process.env.CRASH_PLAIN === "1" ? runPlain : runChat;
-  await run(session, {
-    stdin: process.stdin,
-    stdout: process.stdout,
-    stderr: process.stderr,
-    env: process.env,
-  });
+  await run(session, processIo());
   process.exit(0);
 } catch (error) {
   process.stderr.write(`crashed: ${(error as Error).message}\n`);

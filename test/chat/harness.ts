@@ -11,7 +11,8 @@ import {
 } from "../../lib/chat/state.ts";
 import { update } from "../../lib/chat/update.ts";
 import { view } from "../../lib/chat/view.ts";
-import { diff, type Frame } from "../../lib/term/screen.ts";
+import type { Frame } from "../../lib/term/frame.ts";
+import { diff } from "../../lib/term/screen.ts";
 import { HeadlessTerminal } from "../term/headless.ts";
 
 export class ChatHarness {

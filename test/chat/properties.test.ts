@@ -5,7 +5,8 @@
  */
 import { expect, test } from "bun:test";
 import fc from "fast-check";
-import { diff, type Frame } from "../../lib/term/screen.ts";
+import type { Frame } from "../../lib/term/frame.ts";
+import { diff } from "../../lib/term/screen.ts";
 import { cellWidth, wrap } from "../../lib/width.ts";
 import { HeadlessTerminal } from "../term/headless.ts";
 

@@ -8,6 +8,7 @@ import { appendFileSync } from "node:fs";
 import type { RoomHandlers } from "../../lib/chat/room.ts";
 import { runChat } from "../../lib/chat/run.ts";
 import type { ChatRecord } from "../../lib/wire.ts";
+import { processIo } from "./process-io.ts";
 
 const delays: Record<string, number> = { slow: 300, fast: 50 };
 const join = async (room: string, _handlers: RoomHandlers) => {
@@ -26,17 +27,10 @@ const join = async (room: string, _handlers: RoomHandlers) => {
   };
 };
 const session = {
-  room: "slow",
   rooms: ["slow", "fast"],
   user: "tester",
   options: { color: true, ambiguousWide: false, mouse: false },
-  connect: (handlers: RoomHandlers) => join("slow", handlers),
   join,
 };
-const code = await runChat(session, {
-  stdin: process.stdin,
-  stdout: process.stdout,
-  stderr: process.stderr,
-  env: process.env,
-});
+const code = await runChat(session, processIo());
 process.exit(code);

@@ -38,6 +38,16 @@ export async function runMain(
     stdout: stdout.stream,
     stderr: stderr.stream,
     env: { PATH: process.env.PATH ?? "", HOME: join(repoRoot, ".tmp", "home"), ...options.env },
+    // No signal reaches a command run in-process, and a bug fails the test itself.
+    signals: { on: () => () => {}, stop() {} },
+    onCrash: () => () => {},
+    clock: {
+      now: () => new Date(),
+      after(ms, run) {
+        const timer = setTimeout(run, ms);
+        return () => clearTimeout(timer);
+      },
+    },
   };
   const code = await main(args, io);
   return { code, stdout: stdout.text(), stderr: stderr.text() };
