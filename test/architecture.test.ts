@@ -188,6 +188,11 @@ describe("architecture", () => {
     expect(misuse).toEqual([]);
   });
 
+  test("files stay under ~300 lines: none of the binary's modules passes 330", () => {
+    const lines = (m: Module) => m.source.split("\n").length - (m.source.endsWith("\n") ? 1 : 0);
+    expect(product.filter((m) => lines(m) > 330).map((m) => `${m.path}: ${lines(m)} lines`)).toEqual([]);
+  });
+
   test("lib/ (its unit tests too) never imports main.ts, tests, benches or scripts", () => {
     const outward = all.flatMap((m) =>
       m.imports
