@@ -12,10 +12,9 @@ import { consumerGroups, produceValues, readRecords, readValues, topicInfo } fro
 import { runDchat } from "./support/dchat.ts";
 
 test("a real connection refusal names every broker tried", async () => {
-  const { connectKafka, kafkaFailure } = await import("../lib/kafka/index.ts");
+  const { kafkaFailure, openAdmin, openKafka } = await import("../lib/kafka/index.ts");
   const settings: KafkaSettings = { brokers: ["127.0.0.1:1"], clientId: "x", ssl: false };
-  const admin = connectKafka(settings, { retries: 0 }).admin();
-  const error = await admin.connect().then(
+  const error = await openAdmin(openKafka(settings, { retries: 0 })).then(
     () => undefined,
     (e: unknown) => e,
   );

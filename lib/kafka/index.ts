@@ -29,24 +29,10 @@ export { type OffsetRange, type RangeHandlers, type ReadOptions, readRanges } fr
 export { followTopic, type StreamHandlers, type StreamRecord, type TopicStream } from "./room-stream.ts";
 export { ensureTopic, openAdmin, type TopicAdmin, type Watermarks } from "./topics.ts";
 
-// ---- kafkajs's own client and types: for the bot until it moves onto openKafka (issue 11, part D),
-// and for test, benchmark and scripts/kafka scaffolding the adapter has no operation for ----
+// ---- kafkajs's own client and types, for test, benchmark and scripts/kafka scaffolding the
+// adapter has no operation for (explicit partitions, topic deletion, group listing by member) ----
 
-export type {
-  Admin,
-  Consumer,
-  ConsumerConfig,
-  EachBatchPayload,
-  EachMessagePayload,
-  Kafka,
-  KafkaMessage,
-  Message,
-  PartitionAssigner,
-  Producer,
-  ProducerConfig,
-  RecordMetadata,
-  Transaction,
-} from "kafkajs";
+export type { Kafka, Producer } from "kafkajs";
 export { kafkajsOf } from "./client.ts";
 
 /** The kafkajs client of openKafka(settings, options). */
