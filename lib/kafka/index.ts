@@ -29,8 +29,8 @@ export { type OffsetRange, type RangeHandlers, type ReadOptions, readRanges } fr
 export { followTopic, type StreamHandlers, type StreamRecord, type TopicStream } from "./room-stream.ts";
 export { ensureTopic, openAdmin, type TopicAdmin, type Watermarks } from "./topics.ts";
 
-// ---- kafkajs's own client and types: for the bot until it moves onto openKafka (issue 11, part D),
-// and for test, benchmark and scripts/kafka scaffolding the adapter has no operation for ----
+// ---- kafkajs's own client and types: for test, benchmark and scripts/kafka scaffolding the
+// adapter has no operation for (the bot's operations are transaction.ts, group.ts, group-admin.ts) ----
 
 export type {
   Admin,
