@@ -152,6 +152,20 @@ describe("architecture", () => {
     expect(streams).toEqual(["main.ts"]);
   });
 
+  test("signals and crash hooks come in through Io: only main.ts hooks process events", () => {
+    // The screen writer's `exit` hook is the one exception: it gives the terminal back even when
+    // something exits the process behind the chat's back.
+    const hooks = product
+      .filter((m) => /\bprocess\.(?:on|once|off|addListener|prependListener)\(\s*"(?!exit")/.test(m.source))
+      .map((m) => m.path);
+    expect(hooks).toEqual(["main.ts"]);
+  });
+
+  test("nothing patches a global on import", () => {
+    const patches = product.filter((m) => /\bglobalThis\.\w+\s*=[^=]/.test(m.source)).map((m) => m.path);
+    expect(patches).toEqual([]);
+  });
+
   test("every package the binary imports is a runtime dependency in package.json", () => {
     const runtime = new Set(Object.keys(pkg.dependencies));
     const undeclared = product.flatMap((m) =>
@@ -174,7 +188,7 @@ describe("architecture", () => {
     expect(misuse).toEqual([]);
   });
 
-  test("lib/ never imports main.ts, tests, benches or scripts", () => {
+  test("lib/ (its unit tests too) never imports main.ts, tests, benches or scripts", () => {
     const outward = all.flatMap((m) =>
       m.imports
         .map((s) => target(m.path, s))

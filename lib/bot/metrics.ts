@@ -1,7 +1,7 @@
 /**
  * The bot's Prometheus metrics: what it did with the records it read, how long answers took,
  * its transactions, its share of the group and its lag, and the process's memory and CPU.
- * Plain counters updated by run.ts; `render` writes the Prometheus text format (0.0.4).
+ * Plain counters updated as the bot works (ownership.ts, batch-report.ts); `render` writes the Prometheus text format (0.0.4).
  */
 
 /** Question → committed answer, in seconds. */

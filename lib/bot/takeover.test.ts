@@ -4,6 +4,7 @@
  * a transaction of their own slot.
  */
 import { expect, test } from "bun:test";
+import { isKafkaFailure, KafkaFailure } from "../kafka/index.ts";
 import { slotOf } from "./slots.ts";
 import { type TakeoverSeams, takeOver } from "./takeover.ts";
 import type { Position, TransactionPipeline } from "./transactions.ts";
@@ -14,20 +15,18 @@ function fakes(committed: Record<string, string>, ends: Record<string, { low: st
   let current = true;
   const seams: TakeoverSeams = {
     admin: {
-      fetchOffsets: async ({ topics }: { topics: string[] }) => {
+      committed: async (_groupId, topics) => {
         events.push("fetchOffsets");
-        return topics.map((topic) => ({
-          topic,
-          partitions: (ends[topic] ?? []).map((_, partition) => ({
-            partition,
-            offset: committed[`${topic}/${partition}`] ?? "-1",
-            metadata: null,
-          })),
-        }));
+        return topics.flatMap((topic) =>
+          (ends[topic] ?? []).flatMap((_, partition) => {
+            const offset = committed[`${topic}/${partition}`];
+            return offset === undefined ? [] : [{ topic, partition, offset }];
+          }),
+        );
       },
-      fetchTopicOffsets: async (topic: string) =>
-        (ends[topic] ?? []).map(({ low, high }, partition) => ({ partition, low, high, offset: high })),
-    } as unknown as TakeoverSeams["admin"],
+      ends: async (topic) =>
+        (ends[topic] ?? []).map(({ low, high }, partition) => ({ partition, low, high })),
+    },
     groupId: "g",
     fromStart: (topic) => topic === "late",
     openPipeline: async (slot) => {
@@ -36,6 +35,7 @@ function fakes(committed: Record<string, string>, ends: Record<string, { low: st
       return {
         storePositions: async (positions: Position[]) => {
           stored.set(slot, positions);
+          return { kind: "committed" };
         },
       } as unknown as TransactionPipeline;
     },
@@ -54,12 +54,13 @@ test("producers first, then final offsets; missing start positions stored in the
   };
   const { seams, events, stored } = fakes({ "early/0": "17" }, ends);
   const taken = await takeOver({ early: [0, 1], late: [0] }, seams, new Map());
+  if (taken === undefined || isKafkaFailure(taken)) throw new Error(`not taken over: ${taken?.detail}`);
   const opens = events.filter((e) => e.startsWith("open"));
   expect(events.indexOf("fetchOffsets")).toBe(opens.length);
   expect(new Set(opens)).toEqual(
     new Set([`open ${slotOf("early", 0)}`, `open ${slotOf("early", 1)}`, `open ${slotOf("late", 0)}`]),
   );
-  const byPartition = [...(taken?.positions ?? [])].sort(
+  const byPartition = [...taken.positions].sort(
     (a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition,
   );
   expect(byPartition).toEqual([
@@ -67,7 +68,7 @@ test("producers first, then final offsets; missing start positions stored in the
     { topic: "early", partition: 1, offset: "9" },
     { topic: "late", partition: 0, offset: "3" },
   ]);
-  expect(taken?.stored).toBe(2);
+  expect(taken.stored).toBe(2);
   expect(stored.get(slotOf("early", 1))).toEqual([{ topic: "early", partition: 1, offset: "9" }]);
   expect(stored.get(slotOf("late", 0))).toEqual([{ topic: "late", partition: 0, offset: "3" }]);
   expect(stored.has(slotOf("early", 0))).toBe(false);
@@ -81,4 +82,12 @@ test("a takeover overtaken by a newer assignment reads no offsets and hands back
   expect(await pending).toBeUndefined();
   expect(events).not.toContain("fetchOffsets");
   expect([...opened.keys()]).toEqual([slotOf("room", 0)]);
+});
+
+test("a producer that cannot be initialised fails the takeover before any offset is read", async () => {
+  const { seams, events } = fakes({}, { room: [{ low: "0", high: "1" }] });
+  const refused = new KafkaFailure("unreachable", true, "refused");
+  const taken = await takeOver({ room: [0] }, { ...seams, openPipeline: async () => refused }, new Map());
+  expect(taken).toBe(refused);
+  expect(events).not.toContain("fetchOffsets");
 });

@@ -15,19 +15,22 @@
  * 5. Every partition is moved to exactly that offset and resumed, so what is read is what the
  *    committed offsets say, whatever kafkajs had fetched on its own meanwhile.
  */
-import type { Admin } from "../kafka/index.ts";
+import type { Assignment } from "../kafka/group.ts";
+import type { GroupAdmin, PartitionEnds } from "../kafka/group-admin.ts";
+import { isKafkaFailure, type KafkaFailure } from "../kafka/index.ts";
+import { partitionKey } from "../partition-key.ts";
 import { slotOf } from "./slots.ts";
 import type { Position, TransactionPipeline } from "./transactions.ts";
 
-export type Assignment = Record<string, number[]>;
+export type { Assignment };
 
 export interface TakeoverSeams {
-  admin: Pick<Admin, "fetchOffsets" | "fetchTopicOffsets">;
+  admin: Pick<GroupAdmin, "committed" | "ends">;
   groupId: string;
   /** Whether a room without a committed offset is read from its beginning (else from its end). */
   fromStart: (topic: string) => boolean;
   /** A pipeline around a newly initialised producer of the slot's transactional id. */
-  openPipeline: (slot: number) => Promise<TransactionPipeline>;
+  openPipeline: (slot: number) => Promise<TransactionPipeline | KafkaFailure>;
   /** False once a newer assignment has arrived: this one is abandoned. */
   current: () => boolean;
 }
@@ -51,47 +54,54 @@ export function slotsOf(assignment: Assignment): Map<number, Position[]> {
 }
 
 /**
- * Steps 2–4 above; undefined when a newer assignment made this one moot. The pipelines
- * opened are handed back even then (inside `opened`), so the caller can retire them.
+ * Steps 2–4 above; undefined when a newer assignment made this one moot, a failure when a
+ * producer could not be initialised or a start position not stored. The pipelines opened are
+ * handed back in any case (inside `opened`), so the caller can retire them.
  */
 export async function takeOver(
   assignment: Assignment,
   seams: TakeoverSeams,
   opened: Map<number, TransactionPipeline>,
-): Promise<Taken | undefined> {
+): Promise<Taken | KafkaFailure | undefined> {
   const slots = slotsOf(assignment);
+  const failures: KafkaFailure[] = [];
   await Promise.all(
     [...slots.keys()].map(async (slot) => {
-      opened.set(slot, await seams.openPipeline(slot));
+      const pipeline = await seams.openPipeline(slot);
+      if (isKafkaFailure(pipeline)) failures.push(pipeline);
+      else opened.set(slot, pipeline);
     }),
   );
+  if (failures[0] !== undefined) return failures[0];
   if (!seams.current()) return undefined;
   const topics = Object.keys(assignment);
-  const stored =
-    topics.length === 0 ? [] : await seams.admin.fetchOffsets({ groupId: seams.groupId, topics });
+  const stored = topics.length === 0 ? [] : await seams.admin.committed(seams.groupId, topics);
   const committed = new Map<string, string>();
-  for (const { topic, partitions } of stored)
-    for (const { partition, offset } of partitions) committed.set(`${topic}/${partition}`, offset);
+  for (const { topic, partition, offset } of stored) committed.set(partitionKey(topic, partition), offset);
 
   const positions: Position[] = [];
   const missing = new Map<number, Position[]>();
-  const ends = new Map<string, Promise<{ partition: number; high: string; low: string }[]>>();
+  const ends = new Map<string, Promise<PartitionEnds[]>>();
   for (const [slot, partitions] of slots)
     for (const { topic, partition } of partitions) {
-      const offset = committed.get(`${topic}/${partition}`) ?? "-1";
-      if (offset !== "-1") {
+      const offset = committed.get(partitionKey(topic, partition));
+      if (offset !== undefined) {
         positions.push({ topic, partition, offset });
         continue;
       }
-      if (!ends.has(topic)) ends.set(topic, seams.admin.fetchTopicOffsets(topic));
+      if (!ends.has(topic)) ends.set(topic, seams.admin.ends(topic));
       const end = (await ends.get(topic))?.find((e) => e.partition === partition);
       if (end === undefined) throw new Error(`no offsets for ${topic}/${partition}`);
       const start = { topic, partition, offset: seams.fromStart(topic) ? end.low : end.high };
       positions.push(start);
       missing.set(slot, [...(missing.get(slot) ?? []), start]);
     }
-  await Promise.all([...missing].map(([slot, list]) => opened.get(slot)?.storePositions(list)));
+  const outcomes = await Promise.all(
+    [...missing].map(([slot, list]) => opened.get(slot)?.storePositions(list)),
+  );
   if (!seams.current()) return undefined;
+  const failed = outcomes.find(isKafkaFailure);
+  if (failed !== undefined) return failed;
   const count = [...missing.values()].reduce((sum, list) => sum + list.length, 0);
   return { pipelines: opened, positions, stored: count };
 }

@@ -10,6 +10,7 @@
  * instrumentation event, so progress is tracked from that event.
  */
 import type { Consumer } from "kafkajs";
+import { partitionKey } from "../partition-key.ts";
 import { guarded, type KafkaClient, kafkajsOf } from "./client.ts";
 import { failureOf, KafkaFailure } from "./failure.ts";
 import type { StreamRecord } from "./room-stream.ts";
@@ -44,8 +45,6 @@ export interface ReadOptions {
   until?: Promise<unknown>;
 }
 
-const key = (topic: string, partition: number) => `${topic}\u0000${partition}`;
-
 /** Reads every range to its end (or until `options.until`); rejects with a KafkaFailure. */
 export async function readRanges(
   client: KafkaClient,
@@ -53,7 +52,9 @@ export async function readRanges(
   handlers: RangeHandlers,
   options: ReadOptions = {},
 ): Promise<void> {
-  const pending = new Map(ranges.filter((r) => r.from < r.to).map((r) => [key(r.topic, r.partition), r]));
+  const pending = new Map(
+    ranges.filter((r) => r.from < r.to).map((r) => [partitionKey(r.topic, r.partition), r]),
+  );
   if (pending.size === 0) return;
   const groupId = `dchat-${options.purpose ?? "read"}-${crypto.randomUUID()}`;
   const consumer: Consumer = kafkajsOf(client).consumer({
@@ -65,7 +66,7 @@ export async function readRanges(
   });
   // Where each partition's next record must start: a fetch that began before the seek took
   // effect may deliver records again, and they must not be handed over twice.
-  const cursor = new Map(ranges.map((r) => [key(r.topic, r.partition), r.from]));
+  const cursor = new Map(ranges.map((r) => [partitionKey(r.topic, r.partition), r.from]));
   const topics = [...new Set([...pending.values()].map((r) => r.topic))];
   const stallMs = options.stallMs ?? Number.POSITIVE_INFINITY;
 
@@ -96,9 +97,9 @@ export async function readRanges(
       );
       const advance = (topic: string, partition: number, position: number) => {
         lastProgress = Date.now();
-        const range = pending.get(key(topic, partition));
+        const range = pending.get(partitionKey(topic, partition));
         if (range === undefined || position < range.to) return;
-        pending.delete(key(topic, partition));
+        pending.delete(partitionKey(topic, partition));
         consumer.pause([{ topic, partitions: [partition] }]);
         const flushed = Promise.resolve(handlers.done?.(topic, partition));
         flushed.catch(() => undefined);
@@ -116,7 +117,7 @@ export async function readRanges(
           consumer.run({
             autoCommit: false,
             eachBatch: async ({ batch }) => {
-              const k = key(batch.topic, batch.partition);
+              const k = partitionKey(batch.topic, batch.partition);
               const range = pending.get(k);
               if (range === undefined) return;
               let next = cursor.get(k) ?? range.from;
@@ -134,7 +135,7 @@ export async function readRanges(
         )
         .then(() => {
           for (const range of ranges.filter((r) => topics.includes(r.topic))) {
-            if (pending.has(key(range.topic, range.partition))) {
+            if (pending.has(partitionKey(range.topic, range.partition))) {
               consumer.seek({ topic: range.topic, partition: range.partition, offset: String(range.from) });
             } else {
               // Nothing to read there: never fetch it.

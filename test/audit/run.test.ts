@@ -11,6 +11,7 @@ import { acquireLock } from "../../lib/audit/lock.ts";
 import { roomToTopic } from "../../lib/rooms.ts";
 import { encode } from "../../lib/wire.ts";
 import { brokerAddress, uniqueName } from "../support/broker.ts";
+import { runMain } from "../support/in-process.ts";
 import {
   archivedRecords,
   createTopic,
@@ -262,8 +263,8 @@ describe("dchat audit", () => {
     expect(listFiles(out).filter((f) => !f.endsWith(".lock"))).toEqual([]);
   }, 60_000);
 
-  test("no --out and no AUDIT_PATH is a usage error", async () => {
-    const result = await runAuditProcess(["--brokers", brokers]);
+  test("no --out and no AUDIT_PATH is a usage error (lib/main.ts in-process)", async () => {
+    const result = await runMain(["audit", "--brokers", brokers]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("AUDIT_PATH");
   }, 60_000);

@@ -16,6 +16,7 @@ import { readMessages } from "../../lib/audit/read.ts";
 import { addMessage, emptyTally, hourMinute, settle, summarize, words } from "../../lib/audit/stats.ts";
 import { encode } from "../../lib/wire.ts";
 import { repoRoot } from "../support/broker.ts";
+import { runMain } from "../support/in-process.ts";
 
 const sparkArchive = join(repoRoot, "test", "fixtures", "seed-spark-audit");
 
@@ -66,6 +67,20 @@ test("user, word and time counts of the original Spark archive match the indepen
 test("a date range outside the archive counts nothing; one inside counts everything", async () => {
   expect((await sparkSummary({ since: "2024-08-27" })).messages).toBe(0);
   expect((await sparkSummary({ since: "2024-08-26", until: "2024-08-26" })).messages).toBe(78);
+});
+
+test("dchat audit stats --json (lib/main.ts in-process) prints those counts; a bad date is a usage error", async () => {
+  const result = await runMain(["audit", "stats", "--dir", sparkArchive, "--json", "--top", "20"]);
+  expect(result.stderr).toBe("");
+  expect(result.code).toBe(0);
+  const printed = JSON.parse(result.stdout);
+  expect(printed).toMatchObject({ dir: sparkArchive, files: 24, ...(await sparkSummary()) });
+  const day = await runMain(["audit", "stats", "--dir", sparkArchive, "--json", "--since", "2024-08-27"]);
+  expect(JSON.parse(day.stdout).messages).toBe(0);
+  const bad = await runMain(["audit", "stats", "--dir", sparkArchive, "--since", "yesterday"]);
+  expect(bad.code).toBe(2);
+  expect(bad.stdout).toBe("");
+  expect(bad.stderr).toMatch(/^dchat audit: .*--since.*\n$/);
 });
 
 test("words are ICU word-like segments: Hangul, contractions and numbers, no punctuation", () => {

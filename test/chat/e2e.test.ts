@@ -6,10 +6,9 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { connectKafka } from "../../lib/kafka/index.ts";
 import { encode, leaveRecord } from "../../lib/wire.ts";
 import { brokerAddress, repoRoot, uniqueName } from "../support/broker.ts";
-import { produceValues, readRecords, readValues } from "../support/client.ts";
+import { consumerGroups, produceValues, readRecords, readValues } from "../support/client.ts";
 import { runDchat } from "../support/dchat.ts";
 import { chatCommandLine, PtyChat } from "./pty.ts";
 
@@ -26,20 +25,11 @@ beforeAll(async () => {
  * The chat consumer groups on the broker; with `clientId`, only those with a member of that
  * client id (so chat clients of other tests or benchmarks on the shared broker do not count).
  */
-async function chatGroups(clientId?: string): Promise<string[]> {
-  const admin = connectKafka({ brokers: [brokers], clientId: "dchat-test", ssl: false }).admin();
-  await admin.connect();
-  try {
-    const { groups } = await admin.listGroups();
-    const ids = groups.map((g) => g.groupId).filter((id) => id.startsWith("dchat-chat-"));
-    if (clientId === undefined || ids.length === 0) return ids;
-    const described = await admin.describeGroups(ids);
-    return described.groups
-      .filter((g) => g.members.some((m) => m.clientId === clientId))
-      .map((g) => g.groupId);
-  } finally {
-    await admin.disconnect();
-  }
+function chatGroups(clientId?: string): string[] {
+  return consumerGroups(brokers, {
+    prefix: "dchat-chat-",
+    ...(clientId !== undefined ? { client: clientId } : {}),
+  });
 }
 
 function records(topic: string): { sender: string; message: string; end: boolean; timestamp: string }[] {
@@ -77,7 +67,7 @@ describe("dchat chat in a terminal", () => {
     await a.untilText("user1: my name is kyuseok");
     await b.untilText("user1: my name is kyuseok");
     // Both have received records, so both are members of their own group by now.
-    const ours = await chatGroups(clientId);
+    const ours = chatGroups(clientId);
     expect(ours).toHaveLength(2);
     expect(a.text()).toContain("[INFO] User [user1] has entered the chat!");
 
@@ -108,7 +98,7 @@ describe("dchat chat in a terminal", () => {
       "hello",
       "my name is kyuseok",
     ]);
-    const remaining = new Set(await chatGroups());
+    const remaining = new Set(chatGroups());
     expect(ours.filter((id) => remaining.has(id))).toEqual([]);
   });
 

@@ -92,6 +92,14 @@ export function topicInfo(brokers: string, topic: string): { partitions: number;
   return run("metadata", { brokers, topic }) as { partitions: number; replicationFactor: number };
 }
 
+/** The ids of the consumer groups starting with `prefix`; with `client`, those with a member of that client id. */
+export function consumerGroups(
+  brokers: string,
+  options: { prefix?: string; client?: string } = {},
+): string[] {
+  return run("groups", { brokers, ...options }) as string[];
+}
+
 export function topicPartitions(brokers: string, topic: string): number {
   return topicInfo(brokers, topic).partitions;
 }

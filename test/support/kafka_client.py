@@ -5,6 +5,8 @@ One command per run, its arguments as a JSON object on stdin, its answer as JSON
                                             (read_committed: to the last stable offset)
   produce   {brokers, topic, values, partition?, key?}   values as base64; waits for every ack
   metadata  {brokers, topic}                partitions and replication factor (0 when absent)
+  groups    {brokers, prefix?, client?}     the ids of the consumer groups (starting with prefix;
+                                            with client: only those with a member of that client id)
   original-produce {brokers, topic, records}  the original DoubleChat clients' producer: kafka-python
                                             with json.dumps as value serializer, one record each
   original-consume {brokers, topic, count}  the original clients' consumer: kafka-python from the
@@ -17,6 +19,7 @@ import json
 import sys
 
 from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, Producer, TopicPartition
+from confluent_kafka.admin import AdminClient
 
 
 def b64(data):
@@ -34,6 +37,20 @@ def metadata(args):
         return {"partitions": len(topic.partitions), "replicationFactor": min(replicas, default=0)}
     finally:
         consumer.close()
+
+
+def groups(args):
+    admin = AdminClient({"bootstrap.servers": args["brokers"]})
+    listed = admin.list_consumer_groups(request_timeout=20).result()
+    ids = sorted(g.group_id for g in listed.valid if g.group_id.startswith(args.get("prefix", "")))
+    if args.get("client") is None or not ids:
+        return ids
+    described = admin.describe_consumer_groups(ids, request_timeout=20)
+    return [
+        group_id
+        for group_id, future in described.items()
+        if any(member.client_id == args["client"] for member in future.result().members)
+    ]
 
 
 def read(args):
@@ -140,6 +157,7 @@ def main():
         "read": read,
         "produce": produce,
         "metadata": metadata,
+        "groups": groups,
         "original-produce": original_produce,
         "original-consume": original_consume,
     }

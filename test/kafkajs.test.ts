@@ -4,11 +4,12 @@
  * notes/kafka.md), so each one is exercised for real here, below the adapter.
  */
 import { beforeAll, describe, expect, test } from "bun:test";
+// The one test outside lib/kafka/ that imports kafkajs: it checks the library itself.
 import { CompressionTypes, type Kafka } from "kafkajs";
-import { brokerAddress, uniqueName } from "../../test/support/broker.ts";
-import { consumeMessages } from "../../test/support/consume.ts";
-import { type KafkaClient, kafkajsOf, openKafka } from "./client.ts";
-import { ensureTopic } from "./index.ts";
+
+import { ensureTopic, type KafkaClient, kafkajsOf, openKafka } from "../lib/kafka/index.ts";
+import { brokerAddress, uniqueName } from "./support/broker.ts";
+import { consumeMessages } from "./support/consume.ts";
 
 let client: KafkaClient;
 let kafka: Kafka;
