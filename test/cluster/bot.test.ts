@@ -12,9 +12,11 @@ import { externalCluster, skipped } from "../support/skips.ts";
 import {
   clusterClient,
   clusterKafka,
+  fullyInSync,
   healCluster,
   leaderOf,
   nodeDo,
+  nodeIds,
   restartNode,
   startCluster,
 } from "./support.ts";
@@ -61,7 +63,15 @@ describe.skipIf(skipped(externalCluster("the cluster fault suite kills brokers")
     });
     afterEach(() => healCluster());
 
-    test("the transaction coordinator killed with -9 and restarted: one answer per question, bot still up", async () => {
+    /**
+     * The bot serves three rooms while `fault` runs against the cluster and questions keep coming
+     * (~20/s, until the fault is over); then every question has exactly one committed answer and
+     * the bot still runs.
+     */
+    async function answersThrough(
+      name: string,
+      fault: (ids: { group: string; instance: string }) => Promise<string>,
+    ): Promise<void> {
       const id = uniqueName("g").slice(2);
       const rooms = [1, 2, 3].map((n) => `cluster-bot-${n}-${id}`);
       const kafka = clusterClient();
@@ -80,18 +90,20 @@ describe.skipIf(skipped(externalCluster("the cluster fault suite kills brokers")
         // Asked once the bot serves every room: a new group starts at the rooms' ends.
         const questions: string[] = [];
         const stream = (async () => {
-          for (let i = 0; asking && i < 240; i++) {
+          for (let i = 0; asking && i < 6000; i++) {
             questions.push(await ask(producer, rooms[i % rooms.length] as string, i));
             await Bun.sleep(50);
           }
         })();
         while (bot.count("answer") < 20) await Bun.sleep(100);
-        const coordinator = await leaderOf(
-          "__transaction_state",
-          transactionPartition(`dchat-bot.${group}.${instance}`),
-        );
-        nodeDo("kill", coordinator);
-        await restartNode(coordinator);
+        const what = await fault({ group, instance });
+        // A few more questions after the fault, so the bot is seen answering once it is over.
+        const after = questions.length + 20;
+        const more = (async () => {
+          while (asking && questions.length < after) await Bun.sleep(100);
+        })();
+        await Promise.race([stream, more]);
+        asking = false;
         await stream;
         const answers = [];
         for (const room of rooms) {
@@ -112,17 +124,40 @@ describe.skipIf(skipped(externalCluster("the cluster fault suite kills brokers")
         }
         expectOneAnswerEach(answers, questions);
         expect(bot.proc.exitCode).toBeNull();
-        console.log(
-          `bot through a coordinator kill (node ${coordinator}): ${questions.length} questions, one answer each`,
-        );
+        console.log(`bot through ${what}: ${questions.length} questions, one answer each`);
       } catch (error) {
-        throw new Error(`${String(error)}\nbot log:\n${bot.dump()}`);
+        throw new Error(`${name}: ${String(error)}\nbot log:\n${bot.dump()}`);
       } finally {
         asking = false;
         await producer.disconnect();
         bot.proc.kill("SIGTERM");
         expect(await bot.exited).toBe(0);
       }
+    }
+
+    test("the transaction coordinator killed with -9 and restarted: one answer per question, bot still up", async () => {
+      await answersThrough("coordinator kill", async ({ group, instance }) => {
+        const coordinator = await leaderOf(
+          "__transaction_state",
+          transactionPartition(`dchat-bot.${group}.${instance}`),
+        );
+        nodeDo("kill", coordinator);
+        await restartNode(coordinator);
+        return `a coordinator kill (node ${coordinator})`;
+      });
     }, 180_000);
+
+    test("a rolling restart (each node stopped cleanly and started, one by one): one answer per question, bot still up", async () => {
+      await answersThrough("rolling restart", async () => {
+        for (const node of nodeIds) {
+          nodeDo("stop", node);
+          await restartNode(node);
+          // As an operator rolls a cluster: the next node goes once every replica is back in sync,
+          // so the cluster never drops below min.insync.replicas.
+          await fullyInSync(120_000);
+        }
+        return "a rolling restart of nodes 1, 2 and 3";
+      });
+    }, 480_000);
   },
 );

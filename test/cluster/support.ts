@@ -116,6 +116,29 @@ export async function replicationOf(topic: string): Promise<number[]> {
   }
 }
 
+/** Waits until every partition of every topic has all its replicas in sync (an operator's "no under-replicated partitions"). */
+export async function fullyInSync(timeoutMs: number): Promise<void> {
+  const admin = clusterClient().admin();
+  await admin.connect();
+  try {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const { topics } = await admin.fetchTopicMetadata().catch(() => ({ topics: [] as never[] }));
+      const behind = topics.flatMap((t) =>
+        t.partitions.filter((p) => p.isr.length < p.replicas.length).map((p) => `${t.name}/${p.partitionId}`),
+      );
+      if (topics.length > 0 && behind.length === 0) return;
+      if (Date.now() > deadline)
+        throw new Error(
+          `after ${timeoutMs} ms these partitions still miss in-sync replicas: ${behind.join(", ")}`,
+        );
+      await Bun.sleep(500);
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 /** Waits for `check` (polled every 100 ms) up to `timeoutMs`, else fails saying what. */
 export async function until(what: string, check: () => boolean, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
