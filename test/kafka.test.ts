@@ -61,13 +61,21 @@ describe("the adapter's operations on the real broker", () => {
     expect(error).toMatchObject({ code: "unreachable", retriable: true, extra: { socket: "ECONNREFUSED" } });
   });
 
-  test("ensureTopic creates with the partitions asked for and leaves an existing topic alone", async () => {
-    const { ensureTopic, openKafka } = await import("../lib/kafka/index.ts");
+  test("ensureTopic creates with the partitions asked for and leaves an existing topic alone; deleteTopics removes it", async () => {
+    const { ensureTopic, openAdmin, openKafka } = await import("../lib/kafka/index.ts");
     const client = openKafka(await settings());
+    const brokers = client.settings.brokers[0] as string;
     const topic = uniqueName("ensure");
     await ensureTopic(client, topic, 3);
     await ensureTopic(client, topic, 1);
-    expect(topicInfo(client.settings.brokers[0] as string, topic).partitions).toBe(3);
+    expect(topicInfo(brokers, topic).partitions).toBe(3);
+    const admin = await openAdmin(client);
+    try {
+      await admin.deleteTopics([topic, uniqueName("never-created")]);
+      expect(await admin.topics()).not.toContain(topic);
+    } finally {
+      await admin.close();
+    }
   });
 
   test("the record producer's records are keyed and acknowledged; another client reads them", async () => {

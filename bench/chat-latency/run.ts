@@ -14,7 +14,7 @@
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { connectKafka } from "../../lib/kafka/index.ts";
+import { openAdmin, openKafka } from "../../lib/kafka/index.ts";
 import { chatCommandLine } from "../../test/chat/pty.ts";
 import { brokerAddress, repoRoot, uniqueName } from "../../test/support/broker.ts";
 
@@ -126,10 +126,9 @@ await Promise.all([sender.exited, receiver.exited]);
 
 const kafkaAfter = kafkaLatency();
 
-const admin = connectKafka({ brokers: [brokers], clientId: "dchat-bench", ssl: false }).admin();
-await admin.connect();
-await admin.deleteTopics({ topics: [room, ...kafkaTopics] }).catch(() => {});
-await admin.disconnect();
+const admin = await openAdmin(openKafka({ brokers: [brokers], clientId: "dchat-bench", ssl: false }));
+await admin.deleteTopics([room, ...kafkaTopics]).catch(() => {});
+await admin.close();
 
 const fmt = (ms: number) => ms.toFixed(2);
 const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;

@@ -22,6 +22,8 @@ export interface TopicAdmin {
   watermarks(topic: string, options?: { throughFailover?: boolean }): Promise<Watermarks[]>;
   /** Creates the topic with `partitions` when missing; an existing topic is left as it is. */
   ensureTopic(topic: string, partitions?: number): Promise<void>;
+  /** Deletes the topics (a benchmark's or a test's own); a topic already gone is no failure. */
+  deleteTopics(topics: string[]): Promise<void>;
   /** Deletes consumer groups; failures are ignored (a group the broker expires anyway). */
   forgetGroups(groupIds: string[]): Promise<void>;
   close(): Promise<void>;
@@ -43,6 +45,12 @@ export async function openAdmin(client: KafkaClient): Promise<TopicAdmin> {
           .sort((a, b) => a.partition - b.partition);
       }),
     ensureTopic: (topic, partitions = 1) => guarded(client, () => createMissing(admin, topic, partitions)),
+    deleteTopics: (topics) =>
+      guarded(client, async () => {
+        const present = new Set(await admin.listTopics());
+        const gone = topics.filter((topic) => present.has(topic));
+        if (gone.length > 0) await admin.deleteTopics({ topics: gone });
+      }),
     forgetGroups: (groupIds) =>
       admin.deleteGroups(groupIds).then(
         () => {},
