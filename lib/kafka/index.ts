@@ -30,7 +30,7 @@ export { followTopic, type StreamHandlers, type StreamRecord, type TopicStream }
 export { ensureTopic, openAdmin, type TopicAdmin, type Watermarks } from "./topics.ts";
 
 // ---- kafkajs's own client and types, for test, benchmark and scripts/kafka scaffolding the
-// adapter has no operation for (explicit partitions, topic deletion, group listing by member);
+// adapter has no operation for (explicit partitions, topic configs, group listing by member);
 // the bot's own operations are transaction.ts, group.ts and group-admin.ts ----
 
 export type { Kafka, Producer } from "kafkajs";
