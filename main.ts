@@ -6,8 +6,9 @@
 import type { Io } from "./lib/cli.ts";
 import { main } from "./lib/main.ts";
 
-// The real world the commands get through Io; library code never hooks the process itself.
-const io: Io = {
+// The real world the commands get through Io; library code never hooks the process itself. The
+// test entries that run the chat with in-memory rooms in a child process import it too.
+export const processIo = (): Io => ({
   stdin: process.stdin,
   stdout: process.stdout,
   stderr: process.stderr,
@@ -35,10 +36,13 @@ const io: Io = {
       return () => clearTimeout(timer);
     },
   },
-};
-process.exitCode = await main(process.argv.slice(2), io);
-// Kafka sockets and stdin may keep the event loop alive after the command is done, so we exit
-// explicitly — but only once stdout has been flushed: exiting straight away cuts output to a
-// pipe at 64 KiB (`dchat audit stats --json | jq`).
-await Promise.race([new Promise<void>((done) => process.stdout.end(() => done())), Bun.sleep(5000)]);
-process.exit();
+});
+
+if (import.meta.main) {
+  process.exitCode = await main(process.argv.slice(2), processIo());
+  // Kafka sockets and stdin may keep the event loop alive after the command is done, so we exit
+  // explicitly — but only once stdout has been flushed: exiting straight away cuts output to a
+  // pipe at 64 KiB (`dchat audit stats --json | jq`).
+  await Promise.race([new Promise<void>((done) => process.stdout.end(() => done())), Bun.sleep(5000)]);
+  process.exit();
+}

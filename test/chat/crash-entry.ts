@@ -8,7 +8,7 @@ import { appendFileSync } from "node:fs";
 import { runPlain } from "../../lib/chat/plain.ts";
 import { runChat } from "../../lib/chat/run.ts";
 import type { ChatRecord } from "../../lib/wire.ts";
-import { processIo } from "./process-io.ts";
+import { processIo } from "../../main.ts";
 
 const log = (entry: object) => {
   if (process.env.CRASH_LOG) appendFileSync(process.env.CRASH_LOG, `${JSON.stringify(entry)}\n`);

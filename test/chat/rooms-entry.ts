@@ -8,7 +8,7 @@ import { appendFileSync } from "node:fs";
 import type { RoomHandlers } from "../../lib/chat/room.ts";
 import { runChat } from "../../lib/chat/run.ts";
 import type { ChatRecord } from "../../lib/wire.ts";
-import { processIo } from "./process-io.ts";
+import { processIo } from "../../main.ts";
 
 const delays: Record<string, number> = { slow: 300, fast: 50 };
 const join = async (room: string, _handlers: RoomHandlers) => {
