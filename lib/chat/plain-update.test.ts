@@ -45,6 +45,18 @@ function acknowledge(state: PlainState, effects: PlainEffect[]): [PlainState, Pl
   return [state, all];
 }
 
+/** Line mode in room team2, joined, its history read and the join record acknowledged. */
+function joinedTeam2(): [PlainState, PlainEffect[]] {
+  return acknowledge(
+    ...feed(
+      initialPlain(["team2"], "me"),
+      { type: "start" },
+      { type: "linked", room: "team2", now },
+      { type: "history-loaded", room: "team2", now },
+    ),
+  );
+}
+
 test("input waits for the room's history; the join record goes after it, then the lines, in order", () => {
   let [state, effects] = feed(
     initialPlain(["team2"], "me"),
@@ -69,14 +81,7 @@ test("input waits for the room's history; the join record goes after it, then th
 });
 
 test("after /join, lines go to the new room once it is up; every line is labelled with its room", () => {
-  let [state, effects] = acknowledge(
-    ...feed(
-      initialPlain(["team2"], "me"),
-      { type: "start" },
-      { type: "linked", room: "team2", now },
-      { type: "history-loaded", room: "team2", now },
-    ),
-  );
+  let [state, effects] = joinedTeam2();
   [state, effects] = feed(state, line("/join ops"), line("hello ops"));
   expect(effects).toEqual([{ type: "connect", room: "ops" }]);
   [state, effects] = acknowledge(
@@ -102,14 +107,7 @@ test("after /join, lines go to the new room once it is up; every line is labelle
 });
 
 test("a failed send is said once until one succeeds; the connection's loss and return are said", () => {
-  let [state, effects] = acknowledge(
-    ...feed(
-      initialPlain(["team2"], "me"),
-      { type: "start" },
-      { type: "linked", room: "team2", now },
-      { type: "history-loaded", room: "team2", now },
-    ),
-  );
+  let [state, effects] = joinedTeam2();
   [state, effects] = feed(state, line("one"), {
     type: "connection",
     room: "team2",
@@ -138,14 +136,7 @@ test("a failed send is said once until one succeeds; the connection's loss and r
 });
 
 test("exit leaves; what is typed after it is not sent", () => {
-  const [state] = acknowledge(
-    ...feed(
-      initialPlain(["team2"], "me"),
-      { type: "start" },
-      { type: "linked", room: "team2", now },
-      { type: "history-loaded", room: "team2", now },
-    ),
-  );
+  const [state] = joinedTeam2();
   const [left, effects] = feed(state, line("exit"), line("too late"));
   expect(sends(effects)).toEqual([["team2", "\nUser [me] has exited the chatroom."]]);
   expect(left.session.outbox).toEqual([]);
