@@ -18,8 +18,18 @@ beforeAll(async () => {
   kafka = kafkajsOf(client);
 });
 
+/**
+ * The topic's `count` committed records. A commit returns before the partition's markers are
+ * written, and read_committed reads end at the last stable offset, which moves past a
+ * transaction's records only with its marker: so read again until `count` are there (or 15 s).
+ */
 async function readValues(topic: string, count: number): Promise<string[]> {
-  const messages = await consumeMessages(await brokerAddress(), topic);
+  const deadline = Date.now() + 15_000;
+  let messages = await consumeMessages(await brokerAddress(), topic);
+  while (messages.length < count && Date.now() < deadline) {
+    await Bun.sleep(100);
+    messages = await consumeMessages(await brokerAddress(), topic);
+  }
   expect(messages).toHaveLength(count);
   return messages.map((message) => message.value?.toString() ?? "");
 }
