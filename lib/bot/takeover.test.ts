@@ -9,7 +9,11 @@ import { slotOf } from "./slots.ts";
 import { type TakeoverSeams, takeOver } from "./takeover.ts";
 import type { Position, TransactionPipeline } from "./transactions.ts";
 
-function fakes(committed: Record<string, string>, ends: Record<string, { low: string; high: string }[]>) {
+function fakes(
+  committed: Record<string, string>,
+  ends: Record<string, { low: string; high: string }[]>,
+  unanswered: string[] = [],
+) {
   const events: string[] = [];
   const stored = new Map<number, Position[]>();
   let current = true;
@@ -19,8 +23,8 @@ function fakes(committed: Record<string, string>, ends: Record<string, { low: st
         events.push("fetchOffsets");
         return topics.flatMap((topic) =>
           (ends[topic] ?? []).flatMap((_, partition) => {
-            const offset = committed[`${topic}/${partition}`];
-            return offset === undefined ? [] : [{ topic, partition, offset }];
+            if (unanswered.includes(`${topic}/${partition}`)) return [];
+            return [{ topic, partition, offset: committed[`${topic}/${partition}`] ?? "-1" }];
           }),
         );
       },
@@ -90,4 +94,14 @@ test("a producer that cannot be initialised fails the takeover before any offset
   const taken = await takeOver({ room: [0] }, { ...seams, openPipeline: async () => refused }, new Map());
   expect(taken).toBe(refused);
   expect(events).not.toContain("fetchOffsets");
+});
+
+test("a partition the coordinator gave no answer for fails the takeover (tried again), never starts at its end", async () => {
+  const ends = { room: [{ low: "0", high: "40" }] };
+  const { seams, stored } = fakes({}, ends, ["room/0"]);
+  const taken = await takeOver({ room: [0] }, seams, new Map());
+  if (!isKafkaFailure(taken)) throw new Error(`taken over: ${JSON.stringify(taken)}`);
+  expect(taken.retriable).toBe(true);
+  expect(taken.detail).toContain("room/0");
+  expect(stored.size).toBe(0);
 });

@@ -9,15 +9,15 @@
  *    reached the coordinator, aborted otherwise).
  * 3. Only then are the group's committed offsets read: they are final, as nobody else can
  *    commit for these partitions any more.
- * 4. A partition without a committed offset gets its start position committed, inside a
+ * 4. A partition the group never committed an offset for gets its start position committed, inside a
  *    transaction of its slot (rooms known at the first start begin at their end, rooms seen
  *    later at their beginning), so a restart never skips what was said while the bot was down.
  * 5. Every partition is moved to exactly that offset and resumed, so what is read is what the
  *    committed offsets say, whatever kafkajs had fetched on its own meanwhile.
  */
 import type { Assignment } from "../kafka/group.ts";
-import type { GroupAdmin, PartitionEnds } from "../kafka/group-admin.ts";
-import { isKafkaFailure, type KafkaFailure } from "../kafka/index.ts";
+import { type GroupAdmin, NO_COMMITTED_OFFSET, type PartitionEnds } from "../kafka/group-admin.ts";
+import { isKafkaFailure, KafkaFailure } from "../kafka/index.ts";
 import { partitionKey } from "../partition-key.ts";
 import { slotOf } from "./slots.ts";
 import type { Position, TransactionPipeline } from "./transactions.ts";
@@ -85,7 +85,15 @@ export async function takeOver(
   for (const [slot, partitions] of slots)
     for (const { topic, partition } of partitions) {
       const offset = committed.get(partitionKey(topic, partition));
-      if (offset !== undefined) {
+      // Unknown is not "never committed": starting such a partition at its end would skip
+      // every question since the last commit. The membership fails and is tried again.
+      if (offset === undefined)
+        return new KafkaFailure(
+          "cluster",
+          true,
+          `the group coordinator gave no committed offset for ${topic}/${partition} (brokers failing over?)`,
+        );
+      if (offset !== NO_COMMITTED_OFFSET) {
         positions.push({ topic, partition, offset });
         continue;
       }

@@ -14,9 +14,17 @@ export interface PartitionEnds {
   high: string;
 }
 
+/** The offset a group has when it never committed one for a partition. */
+export const NO_COMMITTED_OFFSET = "-1";
+
 export interface GroupAdmin {
   topics(): Promise<string[]>;
-  /** The group's committed positions in `topics`; partitions it has none for are left out. */
+  /**
+   * The group's committed position of each partition of `topics` the coordinator answered for,
+   * NO_COMMITTED_OFFSET where it has none. A partition missing from the answer is unknown, not
+   * uncommitted: kafkajs asks only for the partitions its metadata lists, and right after a
+   * broker failure that list can lack a topic's partitions.
+   */
   committed(groupId: string, topics: string[]): Promise<Position[]>;
   ends(topic: string): Promise<PartitionEnds[]>;
   close(): Promise<void>;
@@ -35,9 +43,7 @@ export async function openGroupAdmin(client: KafkaClient): Promise<GroupAdmin> {
     committed: (groupId, topics) =>
       guarded(client, async () =>
         (await admin.fetchOffsets({ groupId, topics })).flatMap(({ topic, partitions }) =>
-          partitions.flatMap(({ partition, offset }) =>
-            offset === "-1" ? [] : [{ topic, partition, offset }],
-          ),
+          partitions.map(({ partition, offset }) => ({ topic, partition, offset })),
         ),
       ),
     ends: (topic) =>
