@@ -7,6 +7,12 @@
  * until the user has said where each partition starts (`startAt`). Batches of a partition that
  * is no longer assigned (a rebalance) are not handed over; a batch the user leaves unread is
  * fetched again.
+ *
+ * A member that crashes stays down: kafkajs would restart it a few seconds later as a new member
+ * of the group, with the same handlers, whether or not its user has left meanwhile — and a user
+ * that has left and rejoined then shares the group with that restarted member, which is handed
+ * partitions nobody reads and heartbeats for as long as the process lives. Rejoining is the
+ * user's (lib/bot/run.ts), with a member of its own.
  */
 import type { Consumer } from "kafkajs";
 import { type AssignPartitions, customAssigner } from "./assigner.ts";
@@ -22,6 +28,8 @@ export interface FetchedRecord {
   /** Milliseconds since the epoch, as text. */
   timestamp: string;
   value: Buffer | null;
+  /** Written inside a transaction, which may since have committed, be open still, or have aborted. */
+  transactional: boolean;
 }
 
 /** Records of one partition, in order. */
@@ -40,8 +48,8 @@ export interface MemberHandlers {
   batch(batch: FetchedBatch): Promise<"read" | "unread">;
   /** The member is alive in the group. */
   heartbeat(): void;
-  /** The member failed; when not `restarting`, it is out of the group for good. */
-  crashed(failure: KafkaFailure, restarting: boolean): void;
+  /** The member failed and is out of the group for good (`leave` still disconnects it). */
+  crashed(failure: KafkaFailure): void;
 }
 
 export interface GroupOptions {
@@ -55,7 +63,7 @@ export interface GroupOptions {
 }
 
 export interface GroupMember {
-  /** Moves each partition to its position and resumes fetching it. */
+  /** Moves each partition to its position and resumes fetching it (nothing, once stopped). */
   startAt(positions: Position[]): void;
   /** Stops fetching from every topic; batches already fetched are still handed over. */
   pause(): void;
@@ -68,16 +76,25 @@ export async function joinGroup(client: KafkaClient, options: GroupOptions): Pro
   const { handlers, topics } = options;
   const consumer: Consumer = kafkajsOf(client).consumer({
     groupId: options.groupId,
-    readUncommitted: false,
+    // Every record up to the high watermark, including those of transactions still open or
+    // aborted (each marked `transactional`). Read committed, a partition would show nothing
+    // past its oldest open transaction — and the bot's own answer transactions keep one open
+    // on the very partitions it reads, so each question would wait for the commit before it.
+    readUncommitted: true,
     partitionAssigners: [customAssigner(options.assigner.name, options.assigner.assign)],
     sessionTimeout: options.sessionTimeoutMs,
     rebalanceTimeout: options.sessionTimeoutMs * 2,
     heartbeatInterval: 1000,
     maxWaitTimeInMs: 500,
     allowAutoTopicCreation: false,
+    retry: { restartOnFailure: async () => false },
   });
+  // kafkajs refuses seek, pause and resume once its consumer has stopped (a crash stops it before
+  // reporting it); a stopped member fetches nothing anyway.
+  let stopped = false;
   const member: GroupMember = {
     startAt(positions) {
+      if (stopped) return;
       for (const { topic, partition, offset } of positions) consumer.seek({ topic, partition, offset });
       const byTopic = new Map<string, number[]>();
       for (const { topic, partition } of positions)
@@ -85,14 +102,16 @@ export async function joinGroup(client: KafkaClient, options: GroupOptions): Pro
       if (byTopic.size > 0)
         consumer.resume([...byTopic].map(([topic, partitions]) => ({ topic, partitions })));
     },
-    pause: () => consumer.pause(topics.map((topic) => ({ topic }))),
+    pause() {
+      if (!stopped) consumer.pause(topics.map((topic) => ({ topic })));
+    },
     leave: () => consumer.disconnect(),
   };
+  consumer.on(consumer.events.STOP, () => {
+    stopped = true;
+  });
   consumer.on(consumer.events.CRASH, ({ payload }) =>
-    handlers.crashed(
-      failureOf(payload.error) ?? new KafkaFailure("other", false, String(payload.error)),
-      payload.restart,
-    ),
+    handlers.crashed(failureOf(payload.error) ?? new KafkaFailure("other", false, String(payload.error))),
   );
   consumer.on(consumer.events.HEARTBEAT, () => handlers.heartbeat());
   // kafkajs emits this synchronously before it fetches for the new assignment: pause it all first.
@@ -116,7 +135,13 @@ export async function joinGroup(client: KafkaClient, options: GroupOptions): Pro
           const last = batch.messages.at(-1);
           if (last === undefined || isStale()) return;
           const { topic, partition, highWatermark, messages } = batch;
-          const verdict = await handlers.batch({ topic, partition, highWatermark, records: messages });
+          const records = messages.map((message) => ({
+            offset: message.offset,
+            timestamp: message.timestamp,
+            value: message.value,
+            transactional: inTransaction(message),
+          }));
+          const verdict = await handlers.batch({ topic, partition, highWatermark, records });
           if (verdict === "read") resolveOffset(last.offset);
         },
       });
@@ -127,4 +152,10 @@ export async function joinGroup(client: KafkaClient, options: GroupOptions): Pro
     throw error;
   }
   return member;
+}
+
+/** kafkajs hands each record its batch's header as `batchContext`, which its types leave out. */
+function inTransaction(record: object): boolean {
+  const context = (record as { batchContext?: { inTransaction?: unknown } }).batchContext;
+  return context?.inTransaction === true;
 }
