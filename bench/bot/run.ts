@@ -7,7 +7,7 @@
  * EndToEndLatency tool. Then the lookup micro-benchmark (lookup.ts).
  *
  *   bun bench/bot/run.ts [--rate 1000] [--seconds 20] [--low-rate 1] [--low-seconds 20] [--brokers host:port]
- *                        [--bot-log-level debug] [--bot-log FILE]   ($DCHAT_BIN: the dchat to run)
+ *                        [--bot-log-level debug] [--bot-log FILE] [--no-lookup]   ($DCHAT_BIN: the dchat to run)
  */
 import { spawnSync } from "node:child_process";
 import { appendFileSync, existsSync, readFileSync } from "node:fs";
@@ -30,6 +30,7 @@ const { values } = parseArgs({
     brokers: { type: "string" },
     "bot-log-level": { type: "string" },
     "bot-log": { type: "string" },
+    "no-lookup": { type: "boolean" },
   },
 });
 const rate = Number(values.rate ?? 1000);
@@ -320,5 +321,7 @@ await admin2.connect();
 await admin2.deleteTopics({ topics: [floorTopic] });
 await admin2.disconnect();
 
-console.log("");
-await lookupBench();
+if (!values["no-lookup"]) {
+  console.log("");
+  await lookupBench();
+}

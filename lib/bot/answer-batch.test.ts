@@ -44,6 +44,7 @@ function setup() {
       offset: String(i),
       timestamp: String(Date.now()),
       value: encode(textRecord("kim", text, new Date())),
+      transactional: false,
     })),
   });
   return {

@@ -1,6 +1,13 @@
 /**
  * A batch of one room partition's records → the answers to write and what became of every
  * record (respond.ts decides each one; this only gathers the verdicts for run.ts).
+ *
+ * A record written inside a transaction is never a question. The bot reads its rooms
+ * read_uncommitted (lib/kafka/group.ts says why), so when it reads such a record it cannot know
+ * whether its transaction commits or aborts. The only transactional writer of a room is the
+ * bot itself (its answers, aborted ones included); dchat's clients and the original Python
+ * ones write outside transactions. Ignoring every transactional record keeps each verdict a
+ * function of the stored record alone, the same at every re-read after a restart.
  */
 import { topicToRoom } from "../rooms.ts";
 import { BOT_SENDER, encode, textRecord } from "../wire.ts";
@@ -16,6 +23,7 @@ export interface BatchRecord {
   offset: string;
   timestamp: string;
   value: Buffer | null;
+  transactional: boolean;
 }
 
 export interface Asked {
@@ -48,6 +56,10 @@ export function readBatch(
     limited: [],
   };
   for (const record of records) {
+    if (record.transactional) {
+      read.outcomes.ignored++;
+      continue;
+    }
     const timestampMs = Number(record.timestamp);
     const where = `${topic}/${partition}/${record.offset}`;
     const outcome = respond(record.value, timestampMs, { ...context, room, record: where });

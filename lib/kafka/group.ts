@@ -28,6 +28,8 @@ export interface FetchedRecord {
   /** Milliseconds since the epoch, as text. */
   timestamp: string;
   value: Buffer | null;
+  /** Written inside a transaction, which may since have committed, be open still, or have aborted. */
+  transactional: boolean;
 }
 
 /** Records of one partition, in order. */
@@ -76,7 +78,11 @@ export async function joinGroup(client: KafkaClient, options: GroupOptions): Pro
   const { handlers, topics } = options;
   const consumer: Consumer = kafkajsOf(client).consumer({
     groupId: options.groupId,
-    readUncommitted: false,
+    // Every record up to the high watermark, including those of transactions still open or
+    // aborted (each marked `transactional`). Read committed, a partition would show nothing
+    // past its oldest open transaction — and the bot's own answer transactions keep one open
+    // on the very partitions it reads, so each question would wait for the commit before it.
+    readUncommitted: true,
     partitionAssigners: [customAssigner(options.assigner.name, options.assigner.assign)],
     sessionTimeout: options.sessionTimeoutMs,
     rebalanceTimeout: options.sessionTimeoutMs * 2,
@@ -136,7 +142,13 @@ export async function joinGroup(client: KafkaClient, options: GroupOptions): Pro
           const last = batch.messages.at(-1);
           if (last === undefined || isStale()) return;
           const { topic, partition, highWatermark, messages } = batch;
-          const verdict = await handlers.batch({ topic, partition, highWatermark, records: messages });
+          const records = messages.map((message) => ({
+            offset: message.offset,
+            timestamp: message.timestamp,
+            value: message.value,
+            transactional: inTransaction(message),
+          }));
+          const verdict = await handlers.batch({ topic, partition, highWatermark, records });
           if (verdict === "read") resolveOffset(last.offset);
         },
       });
@@ -147,4 +159,10 @@ export async function joinGroup(client: KafkaClient, options: GroupOptions): Pro
     throw error;
   }
   return member;
+}
+
+/** kafkajs hands each record its batch's header as `batchContext`, which its types leave out. */
+function inTransaction(record: object): boolean {
+  const context = (record as { batchContext?: { inTransaction?: unknown } }).batchContext;
+  return context?.inTransaction === true;
 }
