@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { cellWidth, displayWidth, fit, graphemes, truncate, wrap } from "./width.ts";
+import { cells, cellWidth, displayWidth, fit, graphemes, truncate, wrap } from "./width.ts";
 
 describe("displayWidth", () => {
   test("Hangul syllables are 2 cells, ASCII 1", () => {
@@ -72,5 +72,57 @@ describe("truncate and fit", () => {
 
   test("graphemes splits by user-perceived characters", () => {
     expect(graphemes("한🇰🇷e\u0301")).toEqual(["한", "🇰🇷", "e\u0301"]);
+  });
+});
+
+describe("the printable-ASCII fast path measures exactly as segmenting everything does", () => {
+  const segmenter = new Intl.Segmenter(undefined, { granularity: "grapheme" });
+  const slow = (text: string) => Array.from(segmenter.segment(text), (s) => s.segment);
+  const slowWidth = (text: string, ambiguousWide = false) =>
+    slow(text).reduce(
+      (sum, c) => sum + Bun.stringWidth(c, { ambiguousIsNarrow: !ambiguousWide, countAnsiEscapeCodes: true }),
+      0,
+    );
+  // ASCII next to what can join it: combining marks, keycaps, ZWJ, variation selectors, a
+  // prepend character (U+0600), Hangul jamo, emoji, ambiguous-width signs.
+  const pieces = [
+    "a",
+    "e",
+    "1",
+    "#",
+    " ",
+    "~",
+    "\u0301",
+    "\ufe0f",
+    "\u20e3",
+    "\u200d",
+    "\u0600",
+    "\u1100",
+    "\u1161",
+    "한",
+    "👍",
+    "🇰",
+    "※",
+    "·",
+    "\u00e9",
+  ];
+
+  test("random mixes, both ambiguous-width settings", () => {
+    let seed = 7;
+    const next = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed;
+    };
+    for (let n = 0; n < 3000; n++) {
+      const length = next() % 12;
+      const text = Array.from({ length }, () => pieces[next() % pieces.length]).join("");
+      expect(graphemes(text)).toEqual(slow(text));
+      for (const ambiguousWide of [false, true]) {
+        expect(cellWidth(text, { ambiguousWide })).toBe(slowWidth(text, ambiguousWide));
+      }
+      const nfc = text.normalize("NFC");
+      expect(cells(text).map((c) => c.text)).toEqual(slow(nfc));
+      expect(cells(text).reduce((sum, c) => sum + c.width, 0)).toBe(slowWidth(nfc));
+    }
   });
 });

@@ -143,3 +143,18 @@ test("huge values: up to the record limit decoded alike, past it left to parseRe
   expect(scanner.scan(over)).toBeNull();
   expect(parseRecord(over)).toMatchObject({ ok: false, problem: "too-large" });
 });
+
+test("senders seen before come back right: many senders, interleaved, colliding in the recent-senders table", () => {
+  const senders = Array.from({ length: 2_000 }, (_, i) => (i % 3 === 0 ? `민수${i}` : `user${i}`));
+  for (let round = 0; round < 3; round++) {
+    for (const sender of senders) {
+      const value = encode({ sender, message: "m", end: false, timestamp: "" });
+      expect(scanner.scan(value)?.sender).toBe(sender);
+      expect(scanner.scan(encode({ sender: "a", message: "m", end: false, timestamp: "" }))?.sender).toBe(
+        "a",
+      );
+    }
+  }
+  const long = "가".repeat(40);
+  expect(scanner.scan(encode({ sender: long, message: "m", end: false, timestamp: "" }))?.sender).toBe(long);
+});

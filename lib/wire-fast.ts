@@ -51,7 +51,36 @@ for (let i = 0; i < 16; i++) {
   HEX["0123456789ABCDEF".charCodeAt(i)] = i;
 }
 
+/**
+ * The text of recently seen short byte strings (senders: a room has a few, and every record
+ * repeats one): a direct-mapped table by hash, so a repeated sender costs a hash and a compare
+ * instead of decoding a new string.
+ */
+class RecentTexts {
+  private readonly keys: (Uint8Array | undefined)[] = new Array(256);
+  private readonly texts: string[] = new Array(256).fill("");
+
+  /** `bytes.toString("utf8", 0, length)`, from the table when these bytes were seen last time. */
+  text(bytes: Buffer, length: number): string {
+    if (length > 64) return bytes.toString("utf8", 0, length);
+    let hash = 0x811c9dc5 | 0;
+    for (let i = 0; i < length; i++) hash = Math.imul(hash ^ (bytes[i] as number), 16777619);
+    const slot = (hash ^ (hash >>> 8) ^ (hash >>> 16)) & 255;
+    const key = this.keys[slot];
+    if (key !== undefined && key.length === length) {
+      let same = true;
+      for (let i = 0; i < length && same; i++) same = key[i] === bytes[i];
+      if (same) return this.texts[slot] as string;
+    }
+    const text = bytes.toString("utf8", 0, length);
+    this.keys[slot] = new Uint8Array(bytes.subarray(0, length));
+    this.texts[slot] = text;
+    return text;
+  }
+}
+
 export class RecordScanner {
+  private readonly senders = new RecentTexts();
   /** Decoded strings land here: escapes only shrink, so one record's length is always enough. */
   private scratch = Buffer.alloc(64 * 1024);
   private at = 0;
@@ -94,7 +123,7 @@ export class RecordScanner {
     if (this.literal(value, this.at, CLOSE) !== value.byteLength) return null;
 
     const scanned = this.scanned;
-    scanned.sender = this.scratch.toString("utf8", 0, senderEnd);
+    scanned.sender = this.senders.text(this.scratch, senderEnd);
     scanned.message = this.scratch.subarray(messageStart, messageEnd);
     scanned.end = end;
     scanned.timestamp = this.scratch.toString("utf8", timestampStart, this.length);

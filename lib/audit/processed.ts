@@ -12,7 +12,7 @@ import { INFO_SENDER, parseRecord, parseWallClock, type WallClock } from "../wir
 import { RecordScanner, type Scanned } from "../wire-fast.ts";
 import type { AuditFile, ProcessedFile } from "./archive.ts";
 import { floorDiv, type Micros, micros } from "./micros.ts";
-import { addMessage, type Tally } from "./stats.ts";
+import { addMessage, addMessageBytes, type Tally } from "./stats.ts";
 
 export interface SourceRecord {
   offset: number;
@@ -127,7 +127,7 @@ export function flattenNewlineBytes(message: Uint8Array): Uint8Array {
 
 /**
  * `archiveRecord` for a record in the wire's known shape: the message stays UTF-8 bytes into
- * both files; only the statistics need it as text.
+ * both files and the statistics.
  */
 function archiveScanned(files: BatchFiles, record: SourceRecord, scanned: Scanned): void {
   const { sender, message, end, timestamp } = scanned;
@@ -136,7 +136,5 @@ function archiveScanned(files: BatchFiles, record: SourceRecord, scanned: Scanne
   if (!isChatMessage(sender, end)) return;
   const flat = scanned.multiline ? flattenNewlineBytes(message) : message;
   files.processed(wallClockDate(localTime)).add(record.offset, sender, flat, localTime);
-  if (files.tally !== null) addMessage(files.tally, sender, utf8.decode(flat), localTime);
+  if (files.tally !== null) addMessageBytes(files.tally, sender, flat, localTime);
 }
-
-const utf8 = new TextDecoder();

@@ -4,7 +4,7 @@
  */
 import { expect, test } from "bun:test";
 import fc from "fast-check";
-import { words } from "./stats.ts";
+import { addMessage, addMessageBytes, type Counts, emptyTally, settle, type Tally, words } from "./stats.ts";
 
 const segmenter = new Intl.Segmenter("ko", { granularity: "word" });
 
@@ -98,4 +98,45 @@ test("mixed Hangul and Latin chat text splits into its words", () => {
     "go",
     "ㅋㅋㅋ",
   ]);
+});
+
+function counted(add: (tally: Tally) => void): Counts {
+  const tally = emptyTally();
+  add(tally);
+  return settle(tally);
+}
+
+test("addMessageBytes counts a message's UTF-8 bytes exactly as addMessage counts its text", () => {
+  const utf8 = new TextEncoder();
+  const messages = fc.array(
+    fc.oneof(chatText, asciiHangulText, fc.string({ unit: "binary", maxLength: 40 })),
+    {
+      maxLength: 20,
+    },
+  );
+  fc.assert(
+    fc.property(messages, fc.constantFrom("민수", "a", ""), fc.nat(), (texts, sender, at) => {
+      // The bytes are what the audit holds: a lone surrogate was never UTF-8 to begin with.
+      const wellFormed = texts.map((t) => t.toWellFormed());
+      const fromBytes = counted((tally) => {
+        for (const t of wellFormed) addMessageBytes(tally, sender, utf8.encode(t), at * 60_000_000);
+      });
+      const fromText = counted((tally) => {
+        for (const t of wellFormed) addMessage(tally, sender, t, at * 60_000_000);
+      });
+      expect(fromBytes).toEqual(fromText);
+    }),
+    { numRuns: 5_000 },
+  );
+});
+
+test("addMessageBytes on bytes that are not UTF-8 counts what decoding them gives", () => {
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 40 }), (bytes) => {
+      const fromBytes = counted((tally) => addMessageBytes(tally, "s", bytes, 0));
+      const fromText = counted((tally) => addMessage(tally, "s", new TextDecoder().decode(bytes), 0));
+      expect(fromBytes).toEqual(fromText);
+    }),
+    { numRuns: 5_000 },
+  );
 });

@@ -5,7 +5,7 @@
  * 영어" is two words, "i'm" one); they are compared after NFC and lower-casing.
  */
 import { floorDiv, type Micros } from "./micros.ts";
-import { TokenCounts } from "./token-counts.ts";
+import { ByteTokenCounts, TokenCounts } from "./token-counts.ts";
 
 /** The three statistics: plain data, so a worker's counts travel to the main thread. */
 export interface Counts {
@@ -22,6 +22,8 @@ export interface Tally extends Counts {
    * repeat, so each distinct one is segmented once, when the tally settles.
    */
   tokens: TokenCounts;
+  /** The same for messages counted as UTF-8 bytes (`addMessageBytes`). */
+  byteTokens: ByteTokenCounts;
 }
 
 export interface Entry {
@@ -43,7 +45,7 @@ export function emptyCounts(): Counts {
 }
 
 export function emptyTally(): Tally {
-  return { ...emptyCounts(), tokens: new TokenCounts() };
+  return { ...emptyCounts(), tokens: new TokenCounts(), byteTokens: new ByteTokenCounts() };
 }
 
 const segmenter = new Intl.Segmenter("ko", { granularity: "word" });
@@ -136,6 +138,61 @@ export function hourMinute(localMicros: Micros): string {
   return HOUR_MINUTES[((minutes % 1440) + 1440) % 1440] as string;
 }
 
+/**
+ * Token boundaries of UTF-8 text whose every character `isStable` accepts, as [start, end) byte
+ * pairs in `into`: the same tokens `fastTokens(text, isStable)` finds in the decoded text, since
+ * every separator is one ASCII byte. False as soon as a character is anything else (or the bytes
+ * are not UTF-8).
+ */
+function fastByteTokens(bytes: Uint8Array, into: number[]): boolean {
+  into.length = 0;
+  let start = -1;
+  let i = 0;
+  while (i < bytes.length) {
+    const c = bytes[i] as number;
+    if (c < 0x80) {
+      if (isAsciiSpace(c)) {
+        if (start >= 0) into.push(start, i);
+        start = -1;
+      } else if (start < 0) start = i;
+      i++;
+      continue;
+    }
+    // Hangul syllables and compatibility jamo are three bytes: 1110xxxx 10xxxxxx 10xxxxxx.
+    const b1 = bytes[i + 1] ?? 0;
+    const b2 = bytes[i + 2] ?? 0;
+    if ((c & 0xf0) !== 0xe0 || (b1 & 0xc0) !== 0x80 || (b2 & 0xc0) !== 0x80) return false;
+    if (!isStable(((c & 0x0f) << 12) | ((b1 & 0x3f) << 6) | (b2 & 0x3f))) return false;
+    if (start < 0) start = i;
+    i += 3;
+  }
+  if (start >= 0) into.push(start, bytes.length);
+  return true;
+}
+
+const utf8 = new TextDecoder();
+
+/**
+ * `addMessage` of the message's UTF-8 bytes, as the audit holds them: ASCII/Hangul text is
+ * counted from the bytes, without decoding it; anything else is decoded and counted as text.
+ */
+export function addMessageBytes(
+  tally: Tally,
+  sender: string,
+  message: Uint8Array,
+  localMicros: Micros,
+): void {
+  if (!fastByteTokens(message, bounds)) {
+    addMessage(tally, sender, utf8.decode(message), localMicros);
+    return;
+  }
+  tally.messages++;
+  bump(tally.users, sender);
+  for (let i = 0; i < bounds.length; i += 2)
+    tally.byteTokens.add(message, bounds[i] as number, bounds[i + 1] as number);
+  bump(tally.times, hourMinute(localMicros));
+}
+
 export function addMessage(tally: Tally, sender: string, message: string, localMicros: Micros): void {
   tally.messages++;
   bump(tally.users, sender);
@@ -151,12 +208,15 @@ export function addMessage(tally: Tally, sender: string, message: string, localM
 
 /** The tally's counts, its tokens split into words. */
 export function settle(tally: Tally): Counts {
-  const { tokens, ...counts } = tally;
-  tokens.forEach((token, count) => {
-    for (const word of segmentToken(token)) bump(counts.words, word, count);
-  });
+  const { tokens, byteTokens, ...counts } = tally;
+  const count = (token: string, times: number) => {
+    for (const word of segmentToken(token)) bump(counts.words, word, times);
+  };
+  tokens.forEach(count);
+  byteTokens.forEach(count);
   // Its tokens are words now: settling again (or counting on) must not count them twice.
   tally.tokens = new TokenCounts();
+  tally.byteTokens = new ByteTokenCounts();
   return counts;
 }
 

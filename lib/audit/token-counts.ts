@@ -1,37 +1,40 @@
 /**
  * Occurrences of substrings, counted without cutting them out: the statistics see every token
  * of every message (a dozen per chat line), and `slice` plus a Map lookup per token was most of
- * their cost and much of the audit's garbage. An open-addressing table hashes the token's code
- * units in place (FNV-1a) and compares against the stored string; only a token seen for the
- * first time becomes a string of its own.
+ * their cost and much of the audit's garbage. An open-addressing table hashes the token's units
+ * in place (FNV-1a) and compares against the stored key; only a token seen for the first time
+ * becomes a key of its own. `TokenCounts` counts pieces of strings (UTF-16 units),
+ * `ByteTokenCounts` pieces of UTF-8 bytes (the audit's messages, never decoded to text).
  */
-export class TokenCounts {
-  private keys: (string | undefined)[] = new Array(64);
+abstract class TokenTable<S, K> {
+  private keys: (K | undefined)[] = new Array(64);
   private hashes = new Int32Array(64);
   private counts = new Float64Array(64);
   private size = 0;
 
-  /** Counts `text.slice(start, end)` once. */
-  add(text: string, start: number, end: number): void {
-    let hash = 0x811c9dc5 | 0;
-    for (let i = start; i < end; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 16777619);
+  protected abstract hash(source: S, start: number, end: number): number;
+  protected abstract matches(key: K, source: S, start: number, end: number): boolean;
+  protected abstract keyOf(source: S, start: number, end: number): K;
+
+  /** Counts the piece [start, end) of `source` once. */
+  add(source: S, start: number, end: number): void {
+    const hash = this.hash(source, start, end);
     const mask = this.keys.length - 1;
-    const length = end - start;
     let at = hash & mask;
     for (let key = this.keys[at]; key !== undefined; key = this.keys[at]) {
-      if (this.hashes[at] === hash && key.length === length && text.startsWith(key, start)) {
+      if (this.hashes[at] === hash && this.matches(key, source, start, end)) {
         this.counts[at] = (this.counts[at] as number) + 1;
         return;
       }
       at = (at + 1) & mask;
     }
-    this.keys[at] = text.slice(start, end);
+    this.keys[at] = this.keyOf(source, start, end);
     this.hashes[at] = hash;
     this.counts[at] = 1;
     if (++this.size * 2 > this.keys.length) this.grow();
   }
 
-  forEach(visit: (token: string, count: number) => void): void {
+  protected forEachKey(visit: (key: K, count: number) => void): void {
     for (let i = 0; i < this.keys.length; i++) {
       const key = this.keys[i];
       if (key !== undefined) visit(key, this.counts[i] as number);
@@ -52,5 +55,51 @@ export class TokenCounts {
       this.hashes[at] = hashes[i] as number;
       this.counts[at] = counts[i] as number;
     }
+  }
+}
+
+export class TokenCounts extends TokenTable<string, string> {
+  protected hash(text: string, start: number, end: number): number {
+    let hash = 0x811c9dc5 | 0;
+    for (let i = start; i < end; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 16777619);
+    return hash;
+  }
+
+  protected matches(key: string, text: string, start: number, end: number): boolean {
+    return key.length === end - start && text.startsWith(key, start);
+  }
+
+  protected keyOf(text: string, start: number, end: number): string {
+    return text.slice(start, end);
+  }
+
+  forEach(visit: (token: string, count: number) => void): void {
+    this.forEachKey(visit);
+  }
+}
+
+const utf8 = new TextDecoder();
+
+export class ByteTokenCounts extends TokenTable<Uint8Array, Uint8Array> {
+  protected hash(bytes: Uint8Array, start: number, end: number): number {
+    let hash = 0x811c9dc5 | 0;
+    for (let i = start; i < end; i++) hash = Math.imul(hash ^ (bytes[i] as number), 16777619);
+    return hash;
+  }
+
+  protected matches(key: Uint8Array, bytes: Uint8Array, start: number, end: number): boolean {
+    if (key.length !== end - start) return false;
+    for (let i = 0; i < key.length; i++) if (key[i] !== bytes[start + i]) return false;
+    return true;
+  }
+
+  /** A copy (`new Uint8Array`: a Buffer's `slice` is a view), as `bytes` is usually reused. */
+  protected keyOf(bytes: Uint8Array, start: number, end: number): Uint8Array {
+    return new Uint8Array(bytes.subarray(start, end));
+  }
+
+  /** Every token as text (the bytes decoded as UTF-8), with its count. */
+  forEach(visit: (token: string, count: number) => void): void {
+    this.forEachKey((key, count) => visit(utf8.decode(key), count));
   }
 }

@@ -92,9 +92,9 @@ export class Membership {
         heartbeat: () => {
           metrics.heardAt = Date.now();
         },
-        crashed: (failure, restarting) => {
-          log(restarting ? "warn" : "error", "consumer-crash", { error: errorText(failure), restarting });
-          if (!restarting) fail(failure);
+        crashed: (failure) => {
+          log("error", "consumer-crash", { error: errorText(failure) });
+          fail(failure);
         },
       },
     });

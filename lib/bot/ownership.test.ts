@@ -79,6 +79,8 @@ test("an assignment overtaken by a newer one starts nothing; the newer one retir
   expect(t.started).toEqual([[{ topic: "new", partition: 0, offset: "7" }]]);
   expect(t.ownership.pipelineFor("old", 0)).toBeUndefined();
   expect(t.events.indexOf(`disconnect ${id("old")}`)).toBeLessThan(t.events.indexOf(`open ${id("new")}`));
+  // Only the newer one was taken over (run.ts: a membership that took one over was serving).
+  expect(t.ownership.takeovers).toBe(1);
 });
 
 test("the end of a membership retires every slot", async () => {

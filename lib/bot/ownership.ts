@@ -45,8 +45,14 @@ export class SlotOwnership {
   #takeover: Promise<void> = Promise.resolve();
   /** Transactions with answers so far (for `holdTransaction`). */
   #answering = 0;
+  #takeovers = 0;
 
   constructor(private readonly config: OwnershipConfig) {}
+
+  /** Assignments taken over so far: a membership that took one over was serving. */
+  get takeovers(): number {
+    return this.#takeovers;
+  }
 
   /** The pipeline of the slot a partition belongs to, while this replica owns it. */
   pipelineFor(topic: string, partition: number): TransactionPipeline | undefined {
@@ -84,6 +90,7 @@ export class SlotOwnership {
         if (taken === undefined) return;
         this.#owned = taken;
         this.#opening = new Map();
+        this.#takeovers++;
         metrics.assigned(Object.keys(assignment).length, taken.positions.length, taken.pipelines.size);
         metrics.holding = true;
         context.member.startAt(taken.positions);

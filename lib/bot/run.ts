@@ -79,11 +79,14 @@ export async function runBot(config: BotConfig): Promise<number | UserError> {
   const serving = (async () => {
     let backoff = 1000;
     while (!signal.aborted) {
+      const takeovers = ownership.takeovers;
       try {
         await membership.serve();
         backoff = 1000;
       } catch (error) {
         if (signal.aborted) break;
+        // Only failures in a row back off further: one that ends a membership which served is retried soon.
+        if (ownership.takeovers > takeovers) backoff = 1000;
         log("error", "session-failed", { error: errorText(error), retryInMs: backoff });
         await pause(backoff, signal);
         backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);

@@ -9,10 +9,17 @@
 import type { Io, Signal } from "../cli.ts";
 import { notification } from "../term/ansi.ts";
 import { ESC_TIMEOUT_MS, KeyDecoder } from "../term/keys.ts";
-import { Screen } from "../term/screen.ts";
+import { type Pace, Screen } from "../term/screen.ts";
 import { type ChatSession, type ModeEffect, runLoop } from "./loop.ts";
 import type { SessionEffect } from "./session-state.ts";
-import { type ChatEffect, type ChatEvent, initialState, type Size } from "./state.ts";
+import {
+  type ChatEffect,
+  type ChatEvent,
+  type ChatState,
+  initialState,
+  roomIndex,
+  type Size,
+} from "./state.ts";
 import { update } from "./update.ts";
 import { view } from "./view.ts";
 
@@ -21,6 +28,13 @@ type ScreenEffect = Exclude<ChatEffect, SessionEffect>;
 function terminalSize(io: Io): Size {
   const [cols, rows] = io.stdout.getWindowSize?.() ?? [io.stdout.columns ?? 80, io.stdout.rows ?? 24];
   return { cols: cols || 80, rows: rows || 24 };
+}
+
+/** Keys are drawn at once; records for a room not shown only move its counter in the room bar. */
+function paceOf(state: ChatState, event: ChatEvent): Pace {
+  if (event.type === "key") return "urgent";
+  if (event.type === "records" && roomIndex(state, event.room) !== state.current) return "background";
+  return "frame";
 }
 
 export async function runChat(session: ChatSession, io: Io): Promise<number> {
@@ -34,7 +48,7 @@ export async function runChat(session: ChatSession, io: Io): Promise<number> {
     session,
     clock: io.clock,
     perform,
-    changed: (_state, event) => screen.request(frame, event.type === "key"),
+    changed: (state, event) => screen.request(frame, paceOf(state, event)),
   });
   const frame = () => view(loop.state());
   const now = () => io.clock.now();

@@ -7,6 +7,12 @@
  * until the user has said where each partition starts (`startAt`). Batches of a partition that
  * is no longer assigned (a rebalance) are not handed over; a batch the user leaves unread is
  * fetched again.
+ *
+ * A member that crashes stays down: kafkajs would restart it a few seconds later as a new member
+ * of the group, with the same handlers, whether or not its user has left meanwhile — and a user
+ * that has left and rejoined then shares the group with that restarted member, which is handed
+ * partitions nobody reads and heartbeats for as long as the process lives. Rejoining is the
+ * user's (lib/bot/run.ts), with a member of its own.
  */
 import type { Consumer } from "kafkajs";
 import { type AssignPartitions, customAssigner } from "./assigner.ts";
@@ -42,8 +48,8 @@ export interface MemberHandlers {
   batch(batch: FetchedBatch): Promise<"read" | "unread">;
   /** The member is alive in the group. */
   heartbeat(): void;
-  /** The member failed; when not `restarting`, it is out of the group for good. */
-  crashed(failure: KafkaFailure, restarting: boolean): void;
+  /** The member failed and is out of the group for good (`leave` still disconnects it). */
+  crashed(failure: KafkaFailure): void;
 }
 
 export interface GroupOptions {
@@ -57,7 +63,7 @@ export interface GroupOptions {
 }
 
 export interface GroupMember {
-  /** Moves each partition to its position and resumes fetching it. */
+  /** Moves each partition to its position and resumes fetching it (nothing, once stopped). */
   startAt(positions: Position[]): void;
   /** Stops fetching from every topic; batches already fetched are still handed over. */
   pause(): void;
@@ -81,9 +87,14 @@ export async function joinGroup(client: KafkaClient, options: GroupOptions): Pro
     heartbeatInterval: 1000,
     maxWaitTimeInMs: 500,
     allowAutoTopicCreation: false,
+    retry: { restartOnFailure: async () => false },
   });
+  // kafkajs refuses seek, pause and resume once its consumer has stopped (a crash stops it before
+  // reporting it); a stopped member fetches nothing anyway.
+  let stopped = false;
   const member: GroupMember = {
     startAt(positions) {
+      if (stopped) return;
       for (const { topic, partition, offset } of positions) consumer.seek({ topic, partition, offset });
       const byTopic = new Map<string, number[]>();
       for (const { topic, partition } of positions)
@@ -91,14 +102,16 @@ export async function joinGroup(client: KafkaClient, options: GroupOptions): Pro
       if (byTopic.size > 0)
         consumer.resume([...byTopic].map(([topic, partitions]) => ({ topic, partitions })));
     },
-    pause: () => consumer.pause(topics.map((topic) => ({ topic }))),
+    pause() {
+      if (!stopped) consumer.pause(topics.map((topic) => ({ topic })));
+    },
     leave: () => consumer.disconnect(),
   };
+  consumer.on(consumer.events.STOP, () => {
+    stopped = true;
+  });
   consumer.on(consumer.events.CRASH, ({ payload }) =>
-    handlers.crashed(
-      failureOf(payload.error) ?? new KafkaFailure("other", false, String(payload.error)),
-      payload.restart,
-    ),
+    handlers.crashed(failureOf(payload.error) ?? new KafkaFailure("other", false, String(payload.error))),
   );
   consumer.on(consumer.events.HEARTBEAT, () => handlers.heartbeat());
   // kafkajs emits this synchronously before it fetches for the new assignment: pause it all first.

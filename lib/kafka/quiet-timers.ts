@@ -1,8 +1,11 @@
 /**
  * kafkajs schedules its request-throttle check with a negative delay after every response
  * (throttledUntil starts at -1), and Bun prints a TimeoutNegativeWarning for it onto stderr —
- * across a chat screen. A negative delay means "as soon as possible", which 0 says without
- * noise. Only that one kafkajs method is replaced (same logic, delay clamped at 0); the process's
+ * across a chat screen. Worse, the check reschedules itself whether or not a request waits, so
+ * every connection spins a timer forever once it has had a response (a chat in 20 rooms has
+ * dozens of connections). The check only ever sends pending requests, and queueing a request
+ * schedules it again, so with nothing pending there is nothing to schedule. Only that one kafkajs
+ * method is replaced (its logic otherwise kept, the delay clamped at 0); the process's
  * setTimeout stays as it is.
  */
 // @ts-expect-error kafkajs's internals carry no types
@@ -27,7 +30,7 @@ export function quietNegativeTimeouts(): void {
     RequestQueue as { prototype: { scheduleCheckPendingRequests(this: Queue): void } }
   ).prototype.scheduleCheckPendingRequests = function (this: Queue) {
     let scheduleAt = this.throttledUntil - Date.now();
-    if (this.throttleCheckTimeoutId) return;
+    if (this.throttleCheckTimeoutId || this.pending.length === 0) return;
     if (this.pending.length > 0) scheduleAt = scheduleAt > 0 ? scheduleAt : CHECK_PENDING_REQUESTS_INTERVAL;
     this.throttleCheckTimeoutId = setTimeout(
       () => {

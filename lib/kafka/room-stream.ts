@@ -17,6 +17,10 @@ import { guarded, type KafkaClient, kafkajsOf } from "./client.ts";
 import { failureOf } from "./failure.ts";
 import { openAdmin } from "./topics.ts";
 
+/** A live batch this large is a flood, not people typing; the stream then rests FLOOD_REST_MS. */
+const FLOOD_BATCH = 20;
+const FLOOD_REST_MS = 25;
+
 export interface StreamRecord {
   offset: number;
   timestampMs: number;
@@ -133,6 +137,10 @@ export async function followTopic(
           position.set(batch.partition, next);
           if (old.length) handlers.records(old, false);
           if (fresh.length) handlers.records(fresh, true);
+          // A flood: the broker answers each fetch at once with the few records written since
+          // the last, so the stream would fetch (and the chat update) hundreds of times a second.
+          // Resting a moment lets the next fetch carry many; people typing never fill a batch.
+          if (fresh.length >= FLOOD_BATCH) await new Promise((rest) => setTimeout(rest, FLOOD_REST_MS));
           const end = historyEnds.get(batch.partition);
           // Past the markers too: the last offset of the batch, delivered or not.
           if (end !== undefined && Number(batch.lastOffset()) + 1 >= end) {

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { restoreAll } from "./ansi.ts";
 import type { Frame } from "./frame.ts";
-import { diff, Screen } from "./screen.ts";
+import { BACKGROUND_MS, diff, FRAME_MS, frameWait, Screen } from "./screen.ts";
 
 class FakeOut extends EventEmitter {
   written = "";
@@ -123,5 +123,30 @@ describe("diff", () => {
     const out = diff(a, { ...a, cols: 30 });
     expect(out).toContain("\x1b[2J");
     expect(out).toContain("\x1b[1;2r");
+  });
+});
+
+describe("frameWait", () => {
+  test("keys at once, changes one frame apart, a room not shown ten times a second", () => {
+    expect(frameWait("urgent", 0)).toBe(0);
+    expect(frameWait("frame", 0)).toBe(FRAME_MS);
+    expect(frameWait("frame", FRAME_MS + 5)).toBe(0);
+    expect(frameWait("background", 0)).toBe(BACKGROUND_MS);
+    expect(frameWait("background", 40)).toBe(BACKGROUND_MS - 40);
+    expect(frameWait("background", BACKGROUND_MS)).toBe(0);
+  });
+
+  test("a background change is drawn, no sooner than BACKGROUND_MS after the frame before it", async () => {
+    const { term } = fakeTerminal();
+    const screen = new Screen(term);
+    screen.start();
+    screen.request(() => frame(["first", "", "", ""]), "urgent");
+    while (screen.frames < 1) await Bun.sleep(1);
+    const drawn = performance.now();
+    screen.request(() => frame(["second", "", "", ""]), "background");
+    while (screen.frames < 2) await Bun.sleep(1);
+    // Timers never fire early (1 ms of slack for the clock's rounding).
+    expect(performance.now() - drawn).toBeGreaterThanOrEqual(BACKGROUND_MS - 1);
+    screen.stop();
   });
 });

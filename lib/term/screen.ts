@@ -30,6 +30,22 @@ import type { Frame } from "./frame.ts";
 /** ~60 frames per second at most. */
 export const FRAME_MS = 16;
 
+/**
+ * How soon a change is drawn: `urgent` at once (the user's own keystrokes, at human rate, so
+ * typing echoes at once even during a flood), `frame` at most one frame per FRAME_MS, and
+ * `background` (messages arriving in a room not shown: only a counter in the room bar moves)
+ * ten times a second — a counter nobody can read at 60 Hz is not worth a terminal write each.
+ */
+export type Pace = "urgent" | "frame" | "background";
+
+export const BACKGROUND_MS = 100;
+
+/** Milliseconds until a change of this pace may be drawn, `sinceDraw` ms after the last frame. */
+export function frameWait(pace: Pace, sinceDraw: number): number {
+  if (pace === "urgent") return 0;
+  return Math.max(0, (pace === "frame" ? FRAME_MS : BACKGROUND_MS) - sinceDraw);
+}
+
 const eraseLine = "\x1b[2K";
 
 function sameShape(a: Frame, b: Frame): boolean {
@@ -96,7 +112,7 @@ export class Screen {
   private source: (() => Frame) | null = null;
   /** Cancels the scheduled frame, if one is scheduled. */
   private timer: (() => void) | null = null;
-  private timerWait = 0;
+  private timerDue = 0;
   private lastDraw = 0;
   private active = false;
   private waitingDrain = false;
@@ -173,17 +189,17 @@ export class Screen {
   }
 
   /**
-   * Asks for a frame; `source` is called only when the frame is actually drawn. Frames are
-   * spaced FRAME_MS apart, except `urgent` ones (the user's own keystrokes, at human rate) which
-   * are drawn on the next turn of the event loop, so typing echoes at once even during a flood.
+   * Asks for a frame at `pace` (see Pace); `source` is called only when the frame is actually
+   * drawn. A frame already due sooner is kept; one due later is brought forward.
    */
-  request(source?: () => Frame, urgent = false): void {
+  request(source?: () => Frame, pace: Pace = "frame"): void {
     if (source) this.source = source;
     if (!this.active || this.waitingDrain) return;
-    if (this.timer && !(urgent && this.timerWait > 0)) return;
+    const now = this.now();
+    const wait = frameWait(pace, now - this.lastDraw);
+    if (this.timer && this.timerDue <= now + wait) return;
     this.cancel();
-    const wait = urgent ? 0 : Math.max(0, this.lastDraw + FRAME_MS - this.now());
-    this.timerWait = wait;
+    this.timerDue = now + wait;
     const fire = () => {
       this.timer = null;
       this.draw();
