@@ -3,7 +3,7 @@
  * times the live data before collecting, and a run makes garbage steadily (fetched records once
  * packed, batches once encoded). So at the two points where a lot has just become garbage, a
  * full collection runs once memory is past a budget: the peak stays bounded whatever the
- * backlog (README: ≈ 250–270 MB for 1,000,000 records), and the CPU time of a full collection
+ * backlog (README: ≈ 260–300 MB for 1,000,000 records), and the CPU time of a full collection
  * is spent only now and then, not at every batch.
  */
 
