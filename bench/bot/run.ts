@@ -107,6 +107,11 @@ interface Transaction {
   batches: number;
   answers: number;
   ms: number;
+  /** Where its time went (lib/kafka/transaction.ts TransactionSplit). */
+  offsetsMs: number;
+  recordsMs: number;
+  commitMs: number;
+  concurrentRetries: number;
 }
 /** What one phase collects; the log reader and the answer reader write into the current one. */
 interface Phase {
@@ -114,6 +119,8 @@ interface Phase {
   seconds: number;
   latencies: number[];
   botLatencies: number[];
+  /** Per answer: its latency less its own transaction's time (what it waited for before that began). */
+  waits: number[];
   transactions: Transaction[];
   duplicates: number;
   answered: number;
@@ -123,6 +130,7 @@ const newPhase = (rate: number, seconds: number): Phase => ({
   seconds,
   latencies: [],
   botLatencies: [],
+  waits: [],
   transactions: [],
   duplicates: 0,
   answered: 0,
@@ -139,8 +147,12 @@ const reading = (async () => {
     for (const line of lines) {
       const entry = JSON.parse(line) as { event: string; rooms?: string[]; latencyMs?: number };
       if (entry.event === "assigned") for (const room of entry.rooms ?? []) ready.add(room);
-      if (entry.event === "answer" && entry.latencyMs !== undefined)
+      if (entry.event === "answer" && entry.latencyMs !== undefined) {
         current.botLatencies.push(entry.latencyMs);
+        // A transaction's answers are logged right after it (its own line comes first).
+        const own = current.transactions.at(-1);
+        if (own !== undefined) current.waits.push(entry.latencyMs - own.ms);
+      }
       if (entry.event === "transaction") current.transactions.push(entry as unknown as Transaction);
     }
   }
@@ -260,6 +272,18 @@ async function runPhase(rate: number, seconds: number): Promise<Phase> {
     const answers = phase.transactions.reduce((sum, t) => sum + t.answers, 0);
     console.log(
       `  ${phase.transactions.length} transactions, ${(answers / phase.transactions.length).toFixed(1)} answers each; commit ms p50 ${ms(50)} p99 ${ms(99)} max ${ms(100)}`,
+    );
+    const split = (key: "offsetsMs" | "recordsMs" | "commitMs") => {
+      const pct = percentiles(phase.transactions.map((t) => t[key]));
+      return `${pct(50).toFixed(1)} / ${pct(99).toFixed(1)}`;
+    };
+    const refusals = phase.transactions.reduce((sum, t) => sum + t.concurrentRetries, 0);
+    console.log(
+      `  split ms p50 / p99: offsets (previous markers waited out, AddOffsets, TxnOffsetCommit) ${split("offsetsMs")}; records (AddPartitions, Produce) ${split("recordsMs")}; EndTxn ${split("commitMs")}; ${(refusals / phase.transactions.length).toFixed(2)} CONCURRENT_TRANSACTIONS refusals each`,
+    );
+    const wait = percentiles(phase.waits);
+    console.log(
+      `  an answer's wait before its own transaction began (bot log latency less that transaction's ms): p50 ${wait(50).toFixed(0)}  p99 ${wait(99).toFixed(0)}`,
     );
   }
   return phase;

@@ -131,9 +131,9 @@ export class SlotOwnership {
     const writer = await this.config.openWriter(transactionalId(groupId, slot));
     if (isKafkaFailure(writer)) return writer;
     return new TransactionPipeline(writer, groupId, slot, {
-      onCommit: ({ slot, batches, answers, ms }) => {
+      onCommit: ({ slot, batches, answers, ms, split }) => {
         metrics.transactions.committed++;
-        log("debug", "transaction", { slot, batches, answers, ms: Math.round(ms) });
+        log("debug", "transaction", { slot, batches, answers, ms: Math.round(ms), ...split });
       },
       onFailure: () => {
         metrics.transactions.failed++;

@@ -14,7 +14,7 @@
  * and the bot rejoins the group, where whoever owns the slot then starts a new producer.
  */
 import type { KafkaFailure } from "../kafka/index.ts";
-import type { Outgoing, Position, TransactionalWriter } from "../kafka/transaction.ts";
+import type { Outgoing, Position, TransactionalWriter, TransactionSplit } from "../kafka/transaction.ts";
 import { partitionKey } from "../partition-key.ts";
 
 export type Answer = Outgoing;
@@ -35,6 +35,8 @@ export interface Committed {
   batches: number;
   answers: number;
   ms: number;
+  /** Where the transaction's time went. */
+  split: TransactionSplit | undefined;
 }
 
 export interface PipelineHooks {
@@ -122,25 +124,30 @@ export class TransactionPipeline {
       const jobs = this.#queue.splice(0);
       this.#inFlight = jobs;
       const started = performance.now();
-      const failure = this.#failed ?? (await this.#transact(jobs));
+      let split: TransactionSplit | undefined;
+      const failure =
+        this.#failed ??
+        (await this.#transact(jobs, (timed) => {
+          split = timed;
+        }));
       this.#inFlight = [];
       this.#failed ??= failure;
       for (const job of jobs) job.done(failure ?? COMMITTED);
-      if (failure === undefined) this.#report(jobs, performance.now() - started);
+      if (failure === undefined) this.#report(jobs, performance.now() - started, split);
       else this.hooks.onFailure?.(failure);
     }
   }
 
-  #report(jobs: Job[], ms: number): void {
+  #report(jobs: Job[], ms: number, split: TransactionSplit | undefined): void {
     const answers = jobs.reduce((sum, job) => sum + job.answers.length, 0);
     try {
-      this.hooks.onCommit?.({ slot: this.slot, batches: jobs.length, answers, ms });
+      this.hooks.onCommit?.({ slot: this.slot, batches: jobs.length, answers, ms, split });
     } catch {
       // The transaction is committed whatever its report does: redoing it would answer twice.
     }
   }
 
-  #transact(jobs: Job[]): Promise<KafkaFailure | undefined> {
+  #transact(jobs: Job[], timed: (split: TransactionSplit) => void): Promise<KafkaFailure | undefined> {
     const answers = jobs.flatMap((job) => job.answers);
     const { beforeCommit } = this.hooks;
     return this.writer.commit({
@@ -148,6 +155,7 @@ export class TransactionPipeline {
       positions: furthest(jobs.flatMap((job) => job.positions)),
       records: answers,
       beforeCommit: beforeCommit && (() => beforeCommit({ slot: this.slot, answers: answers.length })),
+      timed,
     });
   }
 }

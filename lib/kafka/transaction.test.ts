@@ -5,7 +5,12 @@
 import { expect, test } from "bun:test";
 import { KafkaJSConnectionError, KafkaJSNumberOfRetriesExceeded, KafkaJSProtocolError } from "kafkajs";
 import type { KafkaFailure } from "./failure.ts";
-import { type TransactionSteps, type TransactionWork, transact } from "./transaction.ts";
+import {
+  type TransactionSplit,
+  type TransactionSteps,
+  type TransactionWork,
+  transact,
+} from "./transaction.ts";
 
 type Step = "sendOffsets" | "sendBatch" | "commit" | "abort";
 
@@ -100,6 +105,22 @@ test("CONCURRENT_TRANSACTIONS on the offsets (markers still being written) is re
   });
   expect(await transact(t.begin, work())).toBeUndefined();
   expect(t.calls).toEqual(["sendOffsets", "sendOffsets", "sendOffsets", "sendBatch", "commit"]);
+});
+
+test("a committed transaction tells where its time went, refusals counted; a failed one tells nothing", async () => {
+  let refusals = 2;
+  const t = fakeTransaction({
+    sendOffsets: () => (refusals-- > 0 ? protocolError("CONCURRENT_TRANSACTIONS", true) : undefined),
+  });
+  const splits: TransactionSplit[] = [];
+  expect(await transact(t.begin, work({ timed: (split) => splits.push(split) }))).toBeUndefined();
+  expect(splits.map((split) => split.concurrentRetries)).toEqual([2]);
+  const [split] = splits;
+  for (const ms of [split?.offsetsMs, split?.recordsMs, split?.commitMs])
+    expect(ms).toBeGreaterThanOrEqual(0);
+  const failing = fakeTransaction({ commit: () => protocolError("REQUEST_TIMED_OUT", true) });
+  await transact(failing.begin, work({ timed: (split) => splits.push(split) }));
+  expect(splits).toHaveLength(1);
 });
 
 test("the hook before commit runs with the records produced", async () => {

@@ -33,6 +33,20 @@ export interface TransactionWork {
   records: Outgoing[];
   /** Runs with the transaction open and its records produced, just before it commits. */
   beforeCommit?: () => Promise<void>;
+  /** Told where a committed transaction's time went. */
+  timed?: (split: TransactionSplit) => void;
+}
+
+/** Where a committed transaction's time went (ms, to 0.1): the split `bench/bot` prints. */
+export interface TransactionSplit {
+  /** Until the offsets were in: the previous transaction's markers waited out, AddOffsets, TxnOffsetCommit. */
+  offsetsMs: number;
+  /** AddPartitions and Produce (0 without records). */
+  recordsMs: number;
+  /** The hook and EndTxn. */
+  commitMs: number;
+  /** CONCURRENT_TRANSACTIONS refusals while the previous transaction's markers were written. */
+  concurrentRetries: number;
 }
 
 /** One transactional id's producer. */
@@ -93,14 +107,19 @@ export async function transact(
   } catch (error) {
     return failureFrom(error);
   }
+  const began = performance.now();
+  const refused = { count: 0 };
   try {
     // Offsets first: the coordinator may still be writing the previous transaction's markers
     // and answer CONCURRENT_TRANSACTIONS for a few ms. kafkajs does not retry AddOffsetsToTxn
     // at all and retries AddPartitionsToTxn only after 300 ms, so this retries the offsets
     // quickly itself; once they are in, the transaction is open and the records go straight in.
-    await untilNotConcurrent(() =>
-      transaction.sendOffsets({ consumerGroupId: work.groupId, topics: byTopic(work.positions) }),
+    await untilNotConcurrent(
+      () => transaction.sendOffsets({ consumerGroupId: work.groupId, topics: byTopic(work.positions) }),
+      refused,
     );
+    const offsetsIn = performance.now();
+    let recordsIn = offsetsIn;
     if (work.records.length > 0) {
       await transaction.sendBatch({
         acks: -1,
@@ -109,15 +128,24 @@ export async function transact(
           messages: partitions,
         })),
       });
+      recordsIn = performance.now();
       await work.beforeCommit?.();
     }
     await transaction.commit();
+    work.timed?.({
+      offsetsMs: tenths(offsetsIn - began),
+      recordsMs: tenths(recordsIn - offsetsIn),
+      commitMs: tenths(performance.now() - recordsIn),
+      concurrentRetries: refused.count,
+    });
     return undefined;
   } catch (error) {
     await transaction.abort().catch(() => {});
     return failureFrom(error);
   }
 }
+
+const tenths = (ms: number): number => Math.round(ms * 10) / 10;
 
 function byTopic<T extends { topic: string }>(
   items: T[],
@@ -138,13 +166,17 @@ function byTopic<T extends { topic: string }>(
  */
 const CONCURRENT_RETRY_MS = [1, 2, 2, 3, ...Array<number>(600).fill(5)];
 
-/** Runs `request`, again after a short pause while the coordinator reports CONCURRENT_TRANSACTIONS. */
-async function untilNotConcurrent<T>(request: () => Promise<T>): Promise<T> {
+/**
+ * Runs `request`, again after a short pause while the coordinator reports
+ * CONCURRENT_TRANSACTIONS; counts the refusals in `refused`.
+ */
+async function untilNotConcurrent<T>(request: () => Promise<T>, refused: { count: number }): Promise<T> {
   for (const pause of CONCURRENT_RETRY_MS) {
     try {
       return await request();
     } catch (error) {
       if (failureOf(error)?.code !== "concurrent-transactions") throw error;
+      refused.count++;
       await Bun.sleep(pause);
     }
   }
