@@ -23,13 +23,13 @@ function expectSameAsGeneral(value: Uint8Array | null): boolean {
     sender: fast.sender,
     message: Buffer.from(fast.message),
     end: fast.end,
-    timestamp: fast.timestamp,
+    timestamp: Buffer.from(fast.timestamp),
     multiline: fast.multiline,
   }).toEqual({
     sender,
     message: Buffer.from(message, "utf8"),
     end,
-    timestamp,
+    timestamp: Buffer.from(timestamp, "utf8"),
     multiline: /[\n\r]/.test(message),
   });
   return true;

@@ -8,15 +8,16 @@
  * lone surrogates, other types, oversized) is not scanned and goes to `parseRecord`, which gives
  * the same fields for everything this accepts (wire-fast.test.ts checks arbitrary records).
  */
-import { MAX_RECORD_BYTES } from "./wire.ts";
+import { MAX_RECORD_BYTES, realWallClock, type WallClock } from "./wire.ts";
 
-/** The fields of the last scanned record; `message` is valid until the next scan. */
+/** The fields of the last scanned record; `message` and `timestamp` are valid until the next scan. */
 export interface Scanned {
   sender: string;
   /** The message's UTF-8 bytes. */
   message: Buffer;
   end: boolean;
-  timestamp: string;
+  /** The timestamp's UTF-8 bytes (`wallClockOfBytes` reads them). */
+  timestamp: Buffer;
   /** The message holds a line feed or carriage return. */
   multiline: boolean;
 }
@@ -90,7 +91,7 @@ export class RecordScanner {
     sender: "",
     message: this.scratch.subarray(0, 0),
     end: false,
-    timestamp: "",
+    timestamp: this.scratch.subarray(0, 0),
     multiline: false,
   };
 
@@ -126,7 +127,7 @@ export class RecordScanner {
     scanned.sender = this.senders.text(this.scratch, senderEnd);
     scanned.message = this.scratch.subarray(messageStart, messageEnd);
     scanned.end = end;
-    scanned.timestamp = this.scratch.toString("utf8", timestampStart, this.length);
+    scanned.timestamp = this.scratch.subarray(timestampStart, this.length);
     scanned.multiline = multiline;
     return scanned;
   }
@@ -212,4 +213,52 @@ export class RecordScanner {
     if ((a | b | c | d) < 0) return -1;
     return (a << 12) | (b << 8) | (c << 4) | d;
   }
+}
+
+const DASH = 0x2d;
+const COLON = 0x3a;
+const T = 0x54;
+const DOT = 0x2e;
+const clock: WallClock = {
+  year: 0,
+  month: 0,
+  day: 0,
+  hour: 0,
+  minute: 0,
+  second: 0,
+  micros: 0,
+  offsetMinutes: null,
+};
+
+/** `length` decimal digits at `at`, or -1. */
+function digitsAt(bytes: Uint8Array, at: number, length: number): number {
+  let value = 0;
+  for (let i = at; i < at + length; i++) {
+    const d = (bytes[i] as number) - 48;
+    if (d < 0 || d > 9) return -1;
+    value = value * 10 + d;
+  }
+  return value;
+}
+
+/**
+ * What every DoubleChat client writes, `YYYY-MM-DDTHH:MM:SS.ffffff`, read from its bytes:
+ * `parseWallClock` of their text when they have that form (the fields, or null for a date that
+ * does not exist; valid until the next call), undefined for any other form.
+ */
+export function wallClockOfBytes(bytes: Uint8Array): WallClock | null | undefined {
+  if (bytes.length !== 26) return undefined;
+  const b = bytes;
+  if (b[4] !== DASH || b[7] !== DASH || b[10] !== T || b[13] !== COLON || b[16] !== COLON || b[19] !== DOT)
+    return undefined;
+  clock.year = digitsAt(b, 0, 4);
+  clock.month = digitsAt(b, 5, 2);
+  clock.day = digitsAt(b, 8, 2);
+  clock.hour = digitsAt(b, 11, 2);
+  clock.minute = digitsAt(b, 14, 2);
+  clock.second = digitsAt(b, 17, 2);
+  clock.micros = digitsAt(b, 20, 6);
+  const { year, month, day, hour, minute, second, micros } = clock;
+  if ((year | month | day | hour | minute | second | micros) < 0) return undefined;
+  return realWallClock(clock);
 }

@@ -250,7 +250,11 @@ function regexFields(text: string): WallClock | null {
 /** The fields of a timestamp in any form `parseTimestamp` takes; null if not a real date and time. */
 export function parseWallClock(text: string): WallClock | null {
   const w = isoformatFields(text) ?? regexFields(text);
-  if (w === null) return null;
+  return w === null ? null : realWallClock(w);
+}
+
+/** The fields when they name a real date and time, else null. */
+export function realWallClock(w: WallClock): WallClock | null {
   if (w.year < 1 || w.month < 1 || w.month > 12 || w.day < 1 || w.day > daysInMonth(w.year, w.month))
     return null;
   if (w.hour > 23 || w.minute > 59 || w.second > 59) return null;

@@ -9,7 +9,7 @@
 import { closeSync, mkdtempSync, openSync, readSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { commitPrepared, type PreparedBatch, pack, prepareBatch } from "../../lib/audit/commit.ts";
-import { wallClockMicros } from "../../lib/audit/processed.ts";
+import { wallClockMicros, wallClockMicrosOfBytes } from "../../lib/audit/processed.ts";
 import { kafkaSource } from "../../lib/audit/source.ts";
 import { parseRecord } from "../../lib/wire.ts";
 import { RecordScanner } from "../../lib/wire-fast.ts";
@@ -94,7 +94,7 @@ export async function breakdown({ payloadFile, sample, brokers, topic, records }
     for (const r of sourceRecords) {
       const scanned = fast ? scanner.scan(r.value) : null;
       if (scanned !== null) {
-        wallClockMicros(scanned.timestamp, r.timestampMs);
+        wallClockMicrosOfBytes(scanned.timestamp, r.timestampMs);
         continue;
       }
       const parsed = parseRecord(r.value);

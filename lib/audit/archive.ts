@@ -77,13 +77,16 @@ export class AuditFile {
   }
 
   /**
-   * A decoded record, its message as text or as UTF-8 bytes (wire-fast.ts); `localTime` is the
+   * A decoded record, its message and timestamp as text or as UTF-8 bytes (wire-fast.ts); `localTime` is the
    * sender's wall-clock time (processed.ts).
    */
   add(
     offset: number,
     kafkaTimeMs: number,
-    record: Omit<ChatRecord, "message"> & { message: string | Uint8Array },
+    record: Omit<ChatRecord, "message" | "timestamp"> & {
+      message: string | Uint8Array;
+      timestamp: string | Uint8Array;
+    },
     localTime: Micros,
   ): void {
     const c = this.c;
@@ -91,7 +94,7 @@ export class AuditFile {
     c.sender.push(record.sender);
     c.message.push(record.message);
     c.end.push(record.end);
-    c.timestamp.push(record.timestamp === "" ? null : record.timestamp);
+    c.timestamp.push(record.timestamp.length === 0 ? null : record.timestamp);
     c.local_time.push(localTime);
     c.problem.push(null);
     c.problem_detail.push(null);

@@ -1,7 +1,7 @@
 import { expect, test } from "bun:test";
 import fc from "fast-check";
 import { floorDiv } from "./micros.ts";
-import { wallClockDate, wallClockMicros } from "./processed.ts";
+import { wallClockDate, wallClockMicros, wallClockMicrosOfBytes } from "./processed.ts";
 
 const kafkaMs = Date.UTC(2024, 7, 26, 2, 0, 0);
 
@@ -38,6 +38,37 @@ test("the fast reading of client timestamps equals the general one, valid or not
         expect(wallClockMicros(text, kafkaMs)).toBe(wallClockMicros(`${text}9`, kafkaMs));
       },
     ),
+    { numRuns: 20_000 },
+  );
+});
+
+test("a timestamp read from its UTF-8 bytes equals the reading of its text, in any form", () => {
+  const pad = (n: number, width: number) => String(n).padStart(width, "0");
+  const clientForm = fc
+    .tuple(
+      fc.integer({ min: 0, max: 9999 }),
+      fc.integer({ min: 0, max: 13 }),
+      fc.integer({ min: 0, max: 32 }),
+      fc.integer({ min: 0, max: 25 }),
+      fc.integer({ min: 0, max: 61 }),
+      fc.integer({ min: 0, max: 61 }),
+      fc.integer({ min: 0, max: 999_999 }),
+    )
+    .map(
+      ([y, mo, d, h, mi, s, us]) =>
+        `${pad(y, 4)}-${pad(mo, 2)}-${pad(d, 2)}T${pad(h, 2)}:${pad(mi, 2)}:${pad(s, 2)}.${pad(us, 6)}`,
+    );
+  // The client form with one character replaced: other separators, non-digits, non-ASCII.
+  const nearly = fc
+    .tuple(clientForm, fc.nat(25), fc.constantFrom(..."0 T:-.Z+x٣가\u0000"))
+    .map(([text, at, c]) => text.slice(0, at) + c + text.slice(at + 1));
+  const text = fc.oneof(clientForm, nearly, fc.string({ unit: "binary", maxLength: 30 }));
+  fc.assert(
+    fc.property(text, (t) => {
+      const wellFormed = t.toWellFormed();
+      const bytes = new TextEncoder().encode(wellFormed);
+      expect(wallClockMicrosOfBytes(bytes, kafkaMs)).toBe(wallClockMicros(wellFormed, kafkaMs));
+    }),
     { numRuns: 20_000 },
   );
 });

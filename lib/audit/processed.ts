@@ -9,7 +9,7 @@
  * Kafka time is used), is shown in the auditor's local zone, the closest honest reading.
  */
 import { INFO_SENDER, parseRecord, parseWallClock, type WallClock } from "../wire.ts";
-import { RecordScanner, type Scanned } from "../wire-fast.ts";
+import { RecordScanner, type Scanned, wallClockOfBytes } from "../wire-fast.ts";
 import type { AuditFile, ProcessedFile } from "./archive.ts";
 import { floorDiv, type Micros, micros } from "./micros.ts";
 import { addMessage, addMessageBytes, type Tally } from "./stats.ts";
@@ -46,6 +46,15 @@ export function clockMicros(w: WallClock): Micros {
 /** `clockMicros` of a timestamp's text; none, or one that is not a real date, is the Kafka time. */
 export function wallClockMicros(text: string, fallbackMs: number): Micros {
   const w = text === "" ? null : parseWallClock(text);
+  return w === null ? localWallMicros(fallbackMs) : clockMicros(w);
+}
+
+const utf8 = new TextDecoder();
+
+/** `wallClockMicros` of a timestamp's UTF-8 bytes; the form every client writes is read from the bytes. */
+export function wallClockMicrosOfBytes(bytes: Uint8Array, fallbackMs: number): Micros {
+  const w = wallClockOfBytes(bytes);
+  if (w === undefined) return wallClockMicros(utf8.decode(bytes), fallbackMs);
   return w === null ? localWallMicros(fallbackMs) : clockMicros(w);
 }
 
@@ -131,7 +140,7 @@ export function flattenNewlineBytes(message: Uint8Array): Uint8Array {
  */
 function archiveScanned(files: BatchFiles, record: SourceRecord, scanned: Scanned): void {
   const { sender, message, end, timestamp } = scanned;
-  const localTime = wallClockMicros(timestamp, record.timestampMs);
+  const localTime = wallClockMicrosOfBytes(timestamp, record.timestampMs);
   files.raw.add(record.offset, record.timestampMs, scanned, localTime);
   if (!isChatMessage(sender, end)) return;
   const flat = scanned.multiline ? flattenNewlineBytes(message) : message;

@@ -7,6 +7,7 @@
 
 import { type FetchedBatch, joinGroup } from "../kafka/group.ts";
 import { type GroupAdmin, openGroupAdmin } from "../kafka/group-admin.ts";
+import { removeMember } from "../kafka/group-leave.ts";
 import type { KafkaClient } from "../kafka/index.ts";
 import { topicToRoom } from "../rooms.ts";
 import { type AnswerContext, answerBatch } from "./answer-batch.ts";
@@ -35,6 +36,8 @@ export interface MembershipConfig {
 export class Membership {
   /** Rooms seen at the first successful listing: read from their end when the group has no offset. */
   #initial: Set<string> | undefined;
+  /** The member of a failed membership, whose leave may not have reached a coordinator. */
+  #leftBehind: string | undefined;
 
   constructor(
     private readonly client: KafkaClient,
@@ -71,6 +74,12 @@ export class Membership {
     failed.catch(() => {});
     const context: AnswerContext = { ...config.answering, fail };
     const { ownership, metrics, log } = config;
+    if (this.#leftBehind !== undefined) {
+      // Else the group keeps it until its session times out, and this join waits for it.
+      const removed = await removeMember(this.client, config.groupId, this.#leftBehind, SESSION_TIMEOUT_MS);
+      log("info", "left-behind", { member: this.#leftBehind, removed });
+      this.#leftBehind = undefined;
+    }
     const member = await joinGroup(this.client, {
       groupId: config.groupId,
       topics,
@@ -100,6 +109,10 @@ export class Membership {
     });
     try {
       await Promise.race([untilRoomsChange(admin, topics, watch), failed]);
+    } catch (error) {
+      // A failure is often a broker gone, maybe the group's coordinator: the leave below may not reach it.
+      this.#leftBehind = member.memberId;
+      throw error;
     } finally {
       // The answers read are committed while this replica still owns their slots (a stop, a
       // new room list): nothing more is fetched, what is queued commits, then it leaves.

@@ -42,6 +42,7 @@ function fakes(openMs = 1) {
     },
     pause: () => {},
     leave: async () => {},
+    memberId: "m",
   };
   const context: AssignmentContext = {
     member,

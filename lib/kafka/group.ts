@@ -69,6 +69,8 @@ export interface GroupMember {
   pause(): void;
   /** Leaves the group. */
   leave(): Promise<void>;
+  /** This member's id in the group, once it has joined. */
+  readonly memberId: string | undefined;
 }
 
 /** Joins the group and starts fetching; rejects with a KafkaFailure when it cannot. */
@@ -92,7 +94,11 @@ export async function joinGroup(client: KafkaClient, options: GroupOptions): Pro
   // kafkajs refuses seek, pause and resume once its consumer has stopped (a crash stops it before
   // reporting it); a stopped member fetches nothing anyway.
   let stopped = false;
+  let memberId: string | undefined;
   const member: GroupMember = {
+    get memberId() {
+      return memberId;
+    },
     startAt(positions) {
       if (stopped) return;
       for (const { topic, partition, offset } of positions) consumer.seek({ topic, partition, offset });
@@ -116,6 +122,7 @@ export async function joinGroup(client: KafkaClient, options: GroupOptions): Pro
   consumer.on(consumer.events.HEARTBEAT, () => handlers.heartbeat());
   // kafkajs emits this synchronously before it fetches for the new assignment: pause it all first.
   consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+    memberId = payload.memberId;
     const assignment: Assignment = payload.memberAssignment;
     const partitions = Object.entries(assignment).map(([topic, list]) => ({ topic, partitions: list }));
     if (partitions.length > 0) consumer.pause(partitions);
