@@ -8,6 +8,7 @@ import { Kafka, type KafkaConfig, type LogEntry as KafkaLogEntry, logLevel, type
 import type { KafkaSettings } from "../config.ts";
 import { failureOf } from "./failure.ts";
 import { quietNegativeTimeouts } from "./quiet-timers.ts";
+import { useSmallLongs } from "./small-long.ts";
 
 export type LogLevel = "error" | "warn" | "info" | "debug";
 
@@ -51,6 +52,7 @@ const levels: Record<number, LogLevel | undefined> = {
 /** A client for the cluster of `settings`; it connects lazily, in the operations that use it. */
 export function openKafka(settings: KafkaSettings, options: ConnectOptions = {}): KafkaClient {
   quietNegativeTimeouts();
+  useSmallLongs();
   const { log } = options;
   const native = {} as Native;
   const config: KafkaConfig = {
