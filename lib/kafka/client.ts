@@ -7,6 +7,7 @@
 import { Kafka, type KafkaConfig, type LogEntry as KafkaLogEntry, logLevel, type SASLOptions } from "kafkajs";
 import type { KafkaSettings } from "../config.ts";
 import { failureOf } from "./failure.ts";
+import { decodeFetchedRecordsFast } from "./fetch-records.ts";
 import { quietNegativeTimeouts } from "./quiet-timers.ts";
 import { useSmallLongs } from "./small-long.ts";
 
@@ -53,6 +54,7 @@ const levels: Record<number, LogLevel | undefined> = {
 export function openKafka(settings: KafkaSettings, options: ConnectOptions = {}): KafkaClient {
   quietNegativeTimeouts();
   useSmallLongs();
+  decodeFetchedRecordsFast();
   const { log } = options;
   const native = {} as Native;
   const config: KafkaConfig = {
