@@ -73,6 +73,31 @@ test("a timestamp read from its UTF-8 bytes equals the reading of its text, in a
   );
 });
 
+test("a reading is its fields as UTC to the microsecond, whatever day came before", () => {
+  const pad = (n: number, width: number) => String(n).padStart(width, "0");
+  const reading = fc.record({
+    year: fc.integer({ min: 1, max: 9999 }),
+    month: fc.integer({ min: 1, max: 12 }),
+    day: fc.integer({ min: 1, max: 28 }),
+    hour: fc.integer({ min: 0, max: 23 }),
+    minute: fc.integer({ min: 0, max: 59 }),
+    second: fc.integer({ min: 0, max: 59 }),
+    micros: fc.integer({ min: 0, max: 999_999 }),
+  });
+  fc.assert(
+    fc.property(fc.array(reading, { minLength: 1, maxLength: 6 }), (readings) => {
+      for (const { year, month, day, hour, minute, second, micros } of readings) {
+        const text = `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}T${pad(hour, 2)}:${pad(minute, 2)}:${pad(second, 2)}.${pad(micros, 6)}`;
+        const date = new Date(0);
+        date.setUTCFullYear(year, month - 1, day);
+        date.setUTCHours(hour, minute, second);
+        expect(BigInt(wallClockMicros(text, kafkaMs))).toBe(BigInt(date.getTime()) * 1000n + BigInt(micros));
+      }
+    }),
+    { numRuns: 5_000 },
+  );
+});
+
 test("times beyond exact floating point keep every microsecond (as bigints)", () => {
   const far = wallClockMicros("9999-12-31T23:59:59.999999", kafkaMs);
   expect(far).toBe(BigInt(Date.UTC(9999, 11, 31, 23, 59, 59)) * 1000n + 999_999n);

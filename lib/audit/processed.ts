@@ -25,13 +25,18 @@ function localWallMicros(instantMs: number): Micros {
   return micros(instantMs - offsetMinutes * 60_000, 0);
 }
 
+// The day of the last reading: a run's records come a day at a time, and its start is what
+// costs (a Date computation); the time of day is arithmetic.
+let lastDay = { key: Number.NaN, ms: 0 };
+
 /** Milliseconds of a reading's whole seconds, its fields taken as UTC (no zone applied). */
 function readingSecondsMs(w: WallClock): number {
-  // Date.UTC maps years 0-99 to 1900-1999; setUTCFullYear does not.
-  return w.year >= 100
-    ? Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second)
-    : new Date(0).setUTCFullYear(w.year, w.month - 1, w.day) +
-        ((w.hour * 60 + w.minute) * 60 + w.second) * 1000;
+  const key = (w.year * 100 + w.month) * 100 + w.day;
+  if (key !== lastDay.key) {
+    // Date.UTC maps years 0-99 to 1900-1999; setUTCFullYear does not.
+    lastDay = { key, ms: new Date(0).setUTCFullYear(w.year, w.month - 1, w.day) };
+  }
+  return lastDay.ms + ((w.hour * 60 + w.minute) * 60 + w.second) * 1000;
 }
 
 /**

@@ -63,6 +63,11 @@ export abstract class Column<T> {
     };
   }
 
+  /** The column's buffers go to later columns (bytes.ts); the column is not used again. */
+  release(): void {
+    this.defined.release();
+    this.releaseValues();
+  }
   /** Starts the next row group empty. */
   reset(): void {
     this.defined.length = 0;
@@ -78,6 +83,7 @@ export abstract class Column<T> {
   protected dictionary(): EncodedChunk["dictionary"] {
     return null;
   }
+  protected releaseValues(): void {}
 }
 
 /** Byte arrays (text as UTF-8), PLAIN: for long values that rarely repeat. */
@@ -95,6 +101,9 @@ export class PlainBytesColumn extends Column<string | Uint8Array> {
   }
   protected statistics(): Statistics {
     return this.bounds.statistics(this.nulls);
+  }
+  protected override releaseValues(): void {
+    this.data.release();
   }
   protected resetValues(): void {
     this.data.length = 0;
@@ -127,7 +136,10 @@ export class DictionaryColumn extends Column<string> {
   protected override dictionary(): EncodedChunk["dictionary"] {
     const body = new Bytes();
     for (const entry of this.entries) body.lengthPrefixed(entry);
-    return { body: body.contents, count: this.entries.length };
+    // A copy: the page is compressed later, and this buffer goes back for the next column now.
+    const page = new Uint8Array(body.contents);
+    body.release();
+    return { body: page, count: this.entries.length };
   }
 
   protected values(): Uint8Array {
@@ -168,6 +180,9 @@ export class IntColumn extends Column<number | bigint> {
   protected statistics(): Statistics {
     return this.bounds.statistics(this.nulls, this.wide);
   }
+  protected override releaseValues(): void {
+    this.data.release();
+  }
   protected resetValues(): void {
     this.data.length = 0;
     this.bounds.reset();
@@ -194,6 +209,9 @@ export class BooleanColumn extends Column<boolean> {
   }
   protected statistics(): Statistics {
     return booleanStatistics(this.count, this.trues, this.nulls);
+  }
+  protected override releaseValues(): void {
+    this.data.release();
   }
   protected resetValues(): void {
     this.data.length = 0;

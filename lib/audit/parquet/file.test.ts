@@ -49,21 +49,29 @@ const row = fc.record({
   flag: fc.option(fc.boolean(), { nil: null }),
 });
 
+function pushRow(file: ParquetFile<typeof TABLE>, r: Row): void {
+  const columns = file.columns;
+  columns.key.push(r.key);
+  columns.label.push(r.label);
+  columns.note.push(r.note);
+  columns.blob.push(r.blob);
+  columns.small.push(r.small);
+  // Numbers where exact, bigints beyond: both must land as the same int64.
+  columns.big.push(r.big !== null && r.big >= -(2n ** 53n) && r.big <= 2n ** 53n ? Number(r.big) : r.big);
+  columns.flag.push(r.flag);
+  file.rowAdded();
+}
+
 function write(rows: Row[], groupSize: number): Uint8Array {
   const file = new ParquetFile(TABLE, { createdBy: "test", rowGroupRows: groupSize });
-  const columns = file.columns;
-  for (const r of rows) {
-    columns.key.push(r.key);
-    columns.label.push(r.label);
-    columns.note.push(r.note);
-    columns.blob.push(r.blob);
-    columns.small.push(r.small);
-    // Numbers where exact, bigints beyond: both must land as the same int64.
-    columns.big.push(r.big !== null && r.big >= -(2n ** 53n) && r.big <= 2n ** 53n ? Number(r.big) : r.big);
-    columns.flag.push(r.flag);
-    file.rowAdded();
-  }
+  for (const r of rows) pushRow(file, r);
   return file.finish();
+}
+
+async function readBack(bytes: Uint8Array): Promise<Row[]> {
+  const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  const read = await parquetReadObjects({ file, compressors, utf8: false });
+  return read.map((r) => ({ ...r, blob: r.blob === null ? null : new Uint8Array(r.blob) })) as Row[];
 }
 
 test("every value reads back as written, over several row groups, nulls included", async () => {
@@ -84,6 +92,35 @@ test("every value reads back as written, over several row groups, nulls included
       },
     ),
     { numRuns: 150 },
+  );
+});
+
+test("files open at once, finished in any order, each read back as written (finished files' buffers go to new ones)", async () => {
+  await fc.assert(
+    fc.asyncProperty(
+      fc.array(fc.tuple(fc.nat(2), row), { maxLength: 90 }),
+      fc.nat(89),
+      async (rows, finishAt) => {
+        const open = () => new ParquetFile(TABLE, { createdBy: "test", rowGroupRows: 7 });
+        const files = [open(), open(), open()];
+        const written: Row[][] = [[], [], []];
+        const finished: Uint8Array[] = [];
+        rows.forEach(([which, r], i) => {
+          // Partway through, file 0 is finished and a new file takes its place (and its buffers).
+          if (i === finishAt) {
+            finished.push((files[0] as ParquetFile<typeof TABLE>).finish());
+            files[0] = open();
+            written.push(written[0] as Row[]);
+            written[0] = [];
+          }
+          pushRow(files[which] as ParquetFile<typeof TABLE>, r);
+          (written[which] as Row[]).push(r);
+        });
+        const bytes = [...files.map((f) => f.finish()), ...finished];
+        for (const [i, b] of bytes.entries()) expect(await readBack(b)).toEqual(written[i] as Row[]);
+      },
+    ),
+    { numRuns: 100 },
   );
 });
 

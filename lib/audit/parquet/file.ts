@@ -135,6 +135,7 @@ export class ParquetFile<T extends Table> {
       metadata_length: 0,
     });
     this.out.appendUint32(MAGIC);
+    for (const column of this.ordered) column.release();
     return this.out.getBytes();
   }
 }
