@@ -8,6 +8,7 @@
  * lone surrogates, other types, oversized) is not scanned and goes to `parseRecord`, which gives
  * the same fields for everything this accepts (wire-fast.test.ts checks arbitrary records).
  */
+import { fnv1aBytes } from "./fnv1a.ts";
 import { MAX_RECORD_BYTES, realWallClock, type WallClock } from "./wire.ts";
 
 /** The fields of the last scanned record; `message` and `timestamp` are valid until the next scan. */
@@ -64,8 +65,7 @@ class RecentTexts {
   /** `bytes.toString("utf8", 0, length)`, from the table when these bytes were seen last time. */
   text(bytes: Buffer, length: number): string {
     if (length > 64) return bytes.toString("utf8", 0, length);
-    let hash = 0x811c9dc5 | 0;
-    for (let i = 0; i < length; i++) hash = Math.imul(hash ^ (bytes[i] as number), 16777619);
+    const hash = fnv1aBytes(bytes, 0, length);
     const slot = (hash ^ (hash >>> 8) ^ (hash >>> 16)) & 255;
     const key = this.keys[slot];
     if (key !== undefined && key.length === length) {

@@ -6,6 +6,8 @@
  * becomes a key of its own. `TokenCounts` counts pieces of strings (UTF-16 units),
  * `ByteTokenCounts` pieces of UTF-8 bytes (the audit's messages, never decoded to text).
  */
+import { fnv1aBytes, fnv1aUnits } from "../fnv1a.ts";
+
 abstract class TokenTable<S, K> {
   private keys: (K | undefined)[] = new Array(64);
   private hashes = new Int32Array(64);
@@ -60,9 +62,7 @@ abstract class TokenTable<S, K> {
 
 export class TokenCounts extends TokenTable<string, string> {
   protected hash(text: string, start: number, end: number): number {
-    let hash = 0x811c9dc5 | 0;
-    for (let i = start; i < end; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 16777619);
-    return hash;
+    return fnv1aUnits(text, start, end);
   }
 
   protected matches(key: string, text: string, start: number, end: number): boolean {
@@ -82,9 +82,7 @@ const utf8 = new TextDecoder();
 
 export class ByteTokenCounts extends TokenTable<Uint8Array, Uint8Array> {
   protected hash(bytes: Uint8Array, start: number, end: number): number {
-    let hash = 0x811c9dc5 | 0;
-    for (let i = start; i < end; i++) hash = Math.imul(hash ^ (bytes[i] as number), 16777619);
-    return hash;
+    return fnv1aBytes(bytes, start, end);
   }
 
   protected matches(key: Uint8Array, bytes: Uint8Array, start: number, end: number): boolean {

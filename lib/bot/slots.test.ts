@@ -60,3 +60,12 @@ test("more members than slots: the extra ones get nothing, and the answer does n
   const busy = [...one.values()].filter((topics) => Object.keys(topics).length > 0);
   expect(busy.length).toBeLessThanOrEqual(SLOTS);
 });
+
+test("slots are pinned: a room's slot names its transactional id, so it must not move between versions", () => {
+  expect([
+    slotOf("team2", 0),
+    slotOf("team2", 3),
+    slotOf("팀2", 0),
+    slotOf("bench-rooms-ab12cd34-7", 0),
+  ]).toEqual([10, 13, 7, 11]);
+});

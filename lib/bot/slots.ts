@@ -11,6 +11,8 @@
  * its work over at most SLOTS replicas.
  */
 
+import { fnv1aUnits } from "../fnv1a.ts";
+
 export const SLOTS = 16;
 
 export interface TopicPartition {
@@ -18,19 +20,10 @@ export interface TopicPartition {
   partition: number;
 }
 
-/** FNV-1a over the UTF-16 code units: stable across versions, as a slot must be. */
-function fnv1a(text: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return hash;
-}
-
 /** A room's partitions take consecutive slots, so up to SLOTS partitions of one room can go to different replicas. */
 export function slotOf(topic: string, partition: number): number {
-  return (fnv1a(topic) + partition) % SLOTS;
+  // FNV-1a over the UTF-16 code units: stable across versions, as a slot must be.
+  return ((fnv1aUnits(topic) >>> 0) + partition) % SLOTS;
 }
 
 export function transactionalId(groupId: string, slot: number): string {

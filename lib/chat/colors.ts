@@ -4,6 +4,8 @@
  * palette are part of the interface: changing either recolours everyone (weechat users
  * complained when that happened), and the test pins a few names.
  */
+import { fnv1aBytes } from "../fnv1a.ts";
+
 const PALETTE = [
   39, 41, 43, 69, 75, 78, 99, 105, 111, 118, 135, 141, 149, 166, 170, 172, 177, 178, 184, 203, 208, 212, 214,
   220,
@@ -11,13 +13,9 @@ const PALETTE = [
 
 const encoder = new TextEncoder();
 
+/** FNV-1a over the UTF-8 bytes, unsigned. */
 export function fnv1a(text: string): number {
-  let hash = 0x811c9dc5;
-  for (const byte of encoder.encode(text)) {
-    hash ^= byte;
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return hash;
+  return fnv1aBytes(encoder.encode(text)) >>> 0;
 }
 
 export function senderColor(sender: string): number {
