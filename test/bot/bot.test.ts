@@ -3,34 +3,17 @@
  * rooms created after start, bots/notices/leaves/malformed records ignored, the rate limit,
  * starting at the end of existing rooms, and a clean SIGTERM.
  */
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { expect, test } from "bun:test";
 import { join } from "node:path";
-import type { Kafka, Producer } from "../../lib/kafka/index.ts";
 import { roomToTopic } from "../../lib/rooms.ts";
 import { encode, joinRecord } from "../../lib/wire.ts";
-import {
-  answersWhen,
-  BotProcess,
-  closeTestBed,
-  createRoom,
-  openTestBed,
-  type RoomRecord,
-  say,
-} from "./support.ts";
+import { answersWhen, BotProcess, createRoom, type RoomRecord, say, useTestBed } from "./support.ts";
 
 const fixtures = join(import.meta.dir, "..", "fixtures", "kobis");
 const FORMAT = "'@bot 영화이름|<감독/장르/제작년도>' 형식으로 입력해주세요.";
 
-let brokers: string;
-let kafka: Kafka;
-let producer: Producer;
-const created: string[] = [];
-
-beforeAll(async () => {
-  ({ brokers, kafka, producer } = await openTestBed());
-});
-
-afterAll(() => closeTestBed({ brokers, kafka, producer }, created));
+const bed = useTestBed();
+const { created } = bed;
 
 function byQuestion(answers: RoomRecord[]): Map<string, string> {
   return new Map(answers.map((a) => [a.replyTo ?? "", a.message]));
@@ -42,10 +25,10 @@ test("answers every reply path once, ignores what it must, serves a room created
   const roomB = `봇방-${id}`;
   const topicB = roomToTopic(roomB) as string;
   created.push(roomA, topicB);
-  await createRoom(kafka, roomA);
-  await say(producer, roomA, "old", "@bot 고시원 | 감독"); // history before the first start: not answered
+  await createRoom(bed.kafka, roomA);
+  await say(bed.producer, roomA, "old", "@bot 고시원 | 감독"); // history before the first start: not answered
 
-  const bot = new BotProcess(brokers, [
+  const bot = new BotProcess(bed.brokers, [
     "--room-pattern",
     `^(bot-a|봇방)-${id}$`,
     "--movies",
@@ -79,9 +62,9 @@ test("answers every reply path once, ignores what it must, serves a room created
       ["jang", "@bot 기생수 파트2 | 배우", `잘못된 형식입니다. ${FORMAT}`],
       ["lim", "@봇", `명령을 인식할 수 없습니다. ${FORMAT}`],
     ];
-    for (const [sender, message] of asked) await say(producer, roomA, sender, message);
-    await say(producer, roomA, "han", "@bot 고시원 | 감독", { end: true });
-    await producer.send({
+    for (const [sender, message] of asked) await say(bed.producer, roomA, sender, message);
+    await say(bed.producer, roomA, "han", "@bot 고시원 | 감독", { end: true });
+    await bed.producer.send({
       topic: roomA,
       messages: [
         { value: Buffer.from("not json {") },
@@ -89,20 +72,20 @@ test("answers every reply path once, ignores what it must, serves a room created
         { value: encode(joinRecord("@bot 고시원|감독", new Date())) },
       ],
     });
-    await say(producer, roomA, "oh", "@bot 고시원 | 제작년도");
+    await say(bed.producer, roomA, "oh", "@bot 고시원 | 제작년도");
 
     // Room B appears while the bot runs; its first question is asked before the bot can know it.
-    await createRoom(kafka, topicB);
-    await say(producer, topicB, "min", "@bot 기생수 파트1 | 제작년도");
-    for (let i = 0; i < 7; i++) await say(producer, topicB, "flood", "@bot 고시원 | 감독");
-    await say(producer, topicB, "last", "@bot 고시원 | 장르");
+    await createRoom(bed.kafka, topicB);
+    await say(bed.producer, topicB, "min", "@bot 기생수 파트1 | 제작년도");
+    for (let i = 0; i < 7; i++) await say(bed.producer, topicB, "flood", "@bot 고시원 | 감독");
+    await say(bed.producer, topicB, "last", "@bot 고시원 | 장르");
 
     // Sentinels, asked last: once they are answered (read_committed), every answer before them
     // in the room is final, so anything extra (a second answer, an answer to history) shows.
     const SENTINEL = "@bot 고시원 | 제작년도";
     const sentinels = [
-      await say(producer, roomA, "sentinel", SENTINEL),
-      await say(producer, topicB, "sentinel", SENTINEL),
+      await say(bed.producer, roomA, "sentinel", SENTINEL),
+      await say(bed.producer, topicB, "sentinel", SENTINEL),
     ];
     const sentinelAnswered = (answers: RoomRecord[]) =>
       answers.some((a) => sentinels.includes(a.replyTo ?? ""));
@@ -111,12 +94,12 @@ test("answers every reply path once, ignores what it must, serves a room created
       "고시원의 제작년도는 2015 입니다.",
       "고시원의 제작년도는 2015 입니다.",
     ];
-    const finalA = await answersWhen(brokers, roomA, sentinelAnswered);
+    const finalA = await answersWhen(bed.brokers, roomA, sentinelAnswered);
     expect(finalA.map((a) => a.message)).toEqual(expectedA as string[]);
     expect(new Set(finalA.map((a) => a.replyTo)).size).toBe(finalA.length);
     expect(byQuestion(finalA).has(`${roomA}/0/0`)).toBe(false);
 
-    const finalB = await answersWhen(brokers, topicB, sentinelAnswered);
+    const finalB = await answersWhen(bed.brokers, topicB, sentinelAnswered);
     expect(finalB.map((a) => a.message)).toEqual([
       "기생수 파트1의 제작년도는 2014 입니다.",
       ...Array(5).fill("고시원을 만든 감독의 이름은 이영민 입니다."),
@@ -148,8 +131,8 @@ test("the nested KOBIS shape answers the same questions", async () => {
   const id = crypto.randomUUID().slice(0, 8);
   const room = `bot-n-${id}`;
   created.push(room);
-  await createRoom(kafka, room);
-  const bot = new BotProcess(brokers, [
+  await createRoom(bed.kafka, room);
+  const bot = new BotProcess(bed.brokers, [
     "--rooms",
     room,
     "--movies",
@@ -159,10 +142,10 @@ test("the nested KOBIS shape answers the same questions", async () => {
   ]);
   try {
     await bot.serving(room);
-    await say(producer, room, "kim", "@bot 기생수 파트2 | 장르");
-    await say(producer, room, "lee", "@bot parasyte: part 1 | year");
-    await say(producer, room, "park", "@bot 고시원 | 감독");
-    const answers = await answersWhen(brokers, room, (a) => a.length >= 3);
+    await say(bed.producer, room, "kim", "@bot 기생수 파트2 | 장르");
+    await say(bed.producer, room, "lee", "@bot parasyte: part 1 | year");
+    await say(bed.producer, room, "park", "@bot 고시원 | 감독");
+    const answers = await answersWhen(bed.brokers, room, (a) => a.length >= 3);
     expect(answers.map((a) => a.message)).toEqual([
       "기생수 파트2의 장르는 SF, 스릴러 입니다.",
       "기생수 파트1의 제작년도는 2014 입니다.",
@@ -178,13 +161,13 @@ test("the built-in movie list answers without --movies", async () => {
   const id = crypto.randomUUID().slice(0, 8);
   const room = `bot-d-${id}`;
   created.push(room);
-  await createRoom(kafka, room);
-  const bot = new BotProcess(brokers, ["--rooms", room, "--group", `bot-test-${id}`]);
+  await createRoom(bed.kafka, room);
+  const bot = new BotProcess(bed.brokers, ["--rooms", room, "--group", `bot-test-${id}`]);
   try {
     await bot.serving(room);
-    await say(producer, room, "kim", "@bot 기생충 | 감독");
-    await say(producer, room, "lee", "@봇 괴물 | 제작년도");
-    const answers = await answersWhen(brokers, room, (a) => a.length >= 2);
+    await say(bed.producer, room, "kim", "@bot 기생충 | 감독");
+    await say(bed.producer, room, "lee", "@봇 괴물 | 제작년도");
+    const answers = await answersWhen(bed.brokers, room, (a) => a.length >= 2);
     expect(answers.map((a) => a.message)).toEqual([
       "기생충을 만든 감독의 이름은 봉준호 입니다.",
       "괴물(2006)의 제작년도는 2006 입니다. 괴물(2023)의 제작년도는 2023 입니다.",
@@ -196,11 +179,11 @@ test("the built-in movie list answers without --movies", async () => {
 });
 
 test("a missing or malformed --movies file is one clear line and exit 1", async () => {
-  const missing = new BotProcess(brokers, ["--movies", "/nonexistent/movies.json"]);
+  const missing = new BotProcess(bed.brokers, ["--movies", "/nonexistent/movies.json"]);
   expect(await missing.exited).toBe(1);
   expect(missing.stderr).toHaveLength(1);
   expect(missing.stderr[0]).toContain("movie file not found: /nonexistent/movies.json");
-  const broken = new BotProcess(brokers, ["--movies", join(import.meta.dir, "support.ts")]);
+  const broken = new BotProcess(bed.brokers, ["--movies", join(import.meta.dir, "support.ts")]);
   expect(await broken.exited).toBe(1);
   expect(broken.stderr).toHaveLength(1);
   expect(broken.stderr[0]).toContain("is not valid JSON");
@@ -216,7 +199,7 @@ test("bad flags are usage errors (exit 2), one line each", async () => {
     ["--no-such-flag"],
     ["stray"],
   ]) {
-    const bot = new BotProcess(brokers, args);
+    const bot = new BotProcess(bed.brokers, args);
     expect(await bot.exited).toBe(2);
     expect(bot.stderr).toHaveLength(1);
     expect(bot.stderr[0]).toStartWith("dchat bot: ");

@@ -6,8 +6,7 @@
  * transaction cannot commit (fenced), A says so in its log and rejoins the group; every
  * question, those A held included, has exactly one committed answer.
  */
-import { afterAll, beforeAll, expect, test } from "bun:test";
-import type { Kafka, Producer } from "../../lib/kafka/index.ts";
+import { expect, test } from "bun:test";
 import {
   answersAfterSentinels,
   answersWhen,
@@ -15,26 +14,17 @@ import {
   ask,
   askSentinels,
   BotProcess,
-  closeTestBed,
   createRoom,
   NO_SHORTFALL,
-  openTestBed,
   readAnswers,
+  useTestBed,
 } from "./support.ts";
 
 const movies = `${import.meta.dir}/../fixtures/kobis/flatmovieList.json`;
 const SESSION_TIMEOUT_MS = 10_000;
 const PARTITIONS = 3;
-let brokers: string;
-let kafka: Kafka;
-let producer: Producer;
-const created: string[] = [];
-
-beforeAll(async () => {
-  ({ brokers, kafka, producer } = await openTestBed());
-});
-
-afterAll(() => closeTestBed({ brokers, kafka, producer }, created));
+const bed = useTestBed();
+const { created } = bed;
 
 /**
  * `companions` replicas run beside A from the start; a new replica joins while A is frozen
@@ -45,7 +35,7 @@ async function frozenReplica(companions: number) {
   const id = crypto.randomUUID().slice(0, 8);
   const room = `bot-z-${id}`;
   created.push(room);
-  await createRoom(kafka, room, PARTITIONS);
+  await createRoom(bed.kafka, room, PARTITIONS);
   const args = (instance: string) => [
     "--rooms",
     room,
@@ -59,13 +49,13 @@ async function frozenReplica(companions: number) {
     instance,
   ];
   // A holds its 3rd transaction with answers open for 3 s before committing it.
-  const a = new BotProcess(brokers, args("a"), { DCHAT_BOT_TEST_HOLD: "3:3000" });
+  const a = new BotProcess(bed.brokers, args("a"), { DCHAT_BOT_TEST_HOLD: "3:3000" });
   const bots = [a];
   const questions: string[] = [];
   try {
     await a.serving(room);
     for (let i = 0; i < companions; i++) {
-      const other = new BotProcess(brokers, args(`c${i}`));
+      const other = new BotProcess(bed.brokers, args(`c${i}`));
       bots.push(other);
       await other.waitFor("a share of the slots", (l) => l.event === "assigned" && Number(l.partitions) > 0);
     }
@@ -80,25 +70,25 @@ async function frozenReplica(companions: number) {
     let openAnswers: string[] = [];
     const streaming = (async () => {
       for (let i = 0; i < 120; i++) {
-        questions.push(await ask(producer, room, i, PARTITIONS));
+        questions.push(await ask(bed.producer, room, i, PARTITIONS));
         await Bun.sleep(25);
       }
     })();
     const held = await a.waitFor("a held transaction", (l) => l.event === "transaction-held");
     a.proc.kill("SIGSTOP");
     frozenAt = Date.now();
-    const committedNow = new Set(readAnswers(brokers, room, true).map((r) => r.replyTo));
-    openAnswers = readAnswers(brokers, room, false)
+    const committedNow = new Set(readAnswers(bed.brokers, room, true).map((r) => r.replyTo));
+    openAnswers = readAnswers(bed.brokers, room, false)
       .map((r) => r.replyTo ?? "")
       .filter((q) => !committedNow.has(q));
     // Proof that A froze with the transaction open: its answers are in the log, uncommitted.
     expect(openAnswers.length).toBeGreaterThanOrEqual(Number(held.answers));
 
-    const joiner = new BotProcess(brokers, args("joiner"));
+    const joiner = new BotProcess(bed.brokers, args("joiner"));
     bots.push(joiner);
     await streaming;
     // The survivors take A's slots over once A's session has expired, and answer what A held.
-    await answersWhen(brokers, room, (answers) => {
+    await answersWhen(bed.brokers, room, (answers) => {
       const answered = new Set(answers.map((r) => r.replyTo));
       return questions.every((q) => answered.has(q));
     });
@@ -115,9 +105,9 @@ async function frozenReplica(companions: number) {
     const fencedAt = a.logs.indexOf(fenced);
     await a.waitFor("rejoined", (l) => l.event === "assigned" && a.logs.indexOf(l) > fencedAt);
 
-    const sentinels = await askSentinels(producer, room, PARTITIONS);
+    const sentinels = await askSentinels(bed.producer, room, PARTITIONS);
     const all = [...questions, ...sentinels];
-    const answers = await answersAfterSentinels(brokers, room, sentinels, 40_000);
+    const answers = await answersAfterSentinels(bed.brokers, room, sentinels, 40_000);
     const joinerAnswers = joiner.count("answer");
     const codes = await Promise.all(bots.map((bot) => bot.stop()));
     return {

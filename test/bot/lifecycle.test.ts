@@ -5,45 +5,35 @@
  * - SIGTERM with answers in flight that cannot commit within the stop deadline exits 1 and
  *   says how many were not committed; the next start answers them, once.
  */
-import { afterAll, beforeAll, expect, test } from "bun:test";
-import type { Kafka, Producer } from "../../lib/kafka/index.ts";
+import { expect, test } from "bun:test";
 import {
   answersAfterSentinels,
   answerTally,
   ask,
   askSentinels,
   BotProcess,
-  closeTestBed,
   createRoom,
   type LogLine,
   NO_SHORTFALL,
-  openTestBed,
   type RoomRecord,
   readAnswers,
+  useTestBed,
 } from "./support.ts";
 
 const movies = `${import.meta.dir}/../fixtures/kobis/flatmovieList.json`;
-let brokers: string;
-let kafka: Kafka;
-let producer: Producer;
-const created: string[] = [];
-
-beforeAll(async () => {
-  ({ brokers, kafka, producer } = await openTestBed());
-});
-
-afterAll(() => closeTestBed({ brokers, kafka, producer }, created));
+const bed = useTestBed();
+const { created } = bed;
 
 /** Answers that are in the log but not committed (a transaction open or aborted). */
 function uncommitted(room: string): string[] {
-  const committed = new Set(readAnswers(brokers, room, true).map((r) => r.replyTo));
-  return readAnswers(brokers, room, false)
+  const committed = new Set(readAnswers(bed.brokers, room, true).map((r) => r.replyTo));
+  return readAnswers(bed.brokers, room, false)
     .map((r) => r.replyTo ?? "")
     .filter((q) => !committed.has(q));
 }
 
 async function committedOffset(groupId: string, topic: string): Promise<number> {
-  const admin = kafka.admin();
+  const admin = bed.kafka.admin();
   await admin.connect();
   try {
     const [entry] = await admin.fetchOffsets({ groupId, topics: [topic] });
@@ -60,15 +50,15 @@ test("killed after storing its start position, before its first commit: no quest
   const room = `bot-s-${id}`;
   const group = `bot-test-${id}`;
   created.push(room);
-  await createRoom(kafka, room);
-  const questions = [await ask(producer, room, 0, 1)]; // history: before the first start, never answered
+  await createRoom(bed.kafka, room);
+  const questions = [await ask(bed.producer, room, 0, 1)]; // history: before the first start, never answered
   // Questions keep coming while the bot starts, so some arrive while it takes the room over.
   let streaming = true;
   const stream = (async () => {
-    for (let i = 1; streaming; i++) questions.push(await ask(producer, room, i, 1));
+    for (let i = 1; streaming; i++) questions.push(await ask(bed.producer, room, i, 1));
   })();
   const args = ["--rooms", room, "--group", group, "--rate-limit", "off", "--movies", movies];
-  const first = new BotProcess(brokers, args, { DCHAT_BOT_TEST_HOLD: "1:120000" });
+  const first = new BotProcess(bed.brokers, args, { DCHAT_BOT_TEST_HOLD: "1:120000" });
   let start = Number.NaN;
   let open: string[] = [];
   let held: LogLine | undefined;
@@ -89,12 +79,12 @@ test("killed after storing its start position, before its first commit: no quest
   // What the killed bot had read starts exactly at the position it stored.
   expect(Math.min(...open.map(offsetOf))).toBe(start);
 
-  const second = new BotProcess(brokers, args);
+  const second = new BotProcess(bed.brokers, args);
   let answers: RoomRecord[] = [];
   const sentinels: string[] = [];
   try {
-    sentinels.push(...(await askSentinels(producer, room, 1)));
-    answers = await answersAfterSentinels(brokers, room, sentinels);
+    sentinels.push(...(await askSentinels(bed.producer, room, 1)));
+    answers = await answersAfterSentinels(bed.brokers, room, sentinels);
   } finally {
     second.proc.kill("SIGTERM");
   }
@@ -110,13 +100,13 @@ test("SIGTERM while answers cannot commit within the deadline: exit 1 saying so;
   const id = crypto.randomUUID().slice(0, 8);
   const room = `bot-t-${id}`;
   created.push(room);
-  await createRoom(kafka, room);
+  await createRoom(bed.kafka, room);
   const args = ["--rooms", room, "--group", `bot-test-${id}`, "--movies", movies];
-  const first = new BotProcess(brokers, args, { DCHAT_BOT_TEST_HOLD: "1:120000" });
+  const first = new BotProcess(bed.brokers, args, { DCHAT_BOT_TEST_HOLD: "1:120000" });
   const questions: string[] = [];
   try {
     await first.serving(room);
-    questions.push(await ask(producer, room, 0, 1));
+    questions.push(await ask(bed.producer, room, 0, 1));
     await first.waitFor("the transaction held", (l) => l.event === "transaction-held");
     first.proc.kill("SIGTERM");
     await first.exited;
@@ -129,11 +119,11 @@ test("SIGTERM while answers cannot commit within the deadline: exit 1 saying so;
   ]);
   expect(first.logs.find((l) => l.event === "stop-deadline")?.uncommittedAnswers).toBe(1);
 
-  const second = new BotProcess(brokers, args);
+  const second = new BotProcess(bed.brokers, args);
   let answers: RoomRecord[] = [];
   try {
-    questions.push(...(await askSentinels(producer, room, 1)));
-    answers = await answersAfterSentinels(brokers, room, questions.slice(-1));
+    questions.push(...(await askSentinels(bed.producer, room, 1)));
+    answers = await answersAfterSentinels(bed.brokers, room, questions.slice(-1));
   } finally {
     second.proc.kill("SIGTERM");
   }

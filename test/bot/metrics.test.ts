@@ -4,22 +4,13 @@
  * move as questions are answered; /healthz and /readyz, which is not ready while the broker is
  * unreachable.
  */
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
-import type { Kafka, Producer } from "../../lib/kafka/index.ts";
 import { python } from "../support/client.ts";
-import { answersWhen, BotProcess, closeTestBed, createRoom, openTestBed, say } from "./support.ts";
+import { answersWhen, BotProcess, createRoom, say, useTestBed } from "./support.ts";
 
-let brokers: string;
-let kafka: Kafka;
-let producer: Producer;
-const created: string[] = [];
-
-beforeAll(async () => {
-  ({ brokers, kafka, producer } = await openTestBed());
-});
-
-afterAll(() => closeTestBed({ brokers, kafka, producer }, created));
+const bed = useTestBed();
+const { created } = bed;
 
 type Sample = { name: string; labels: Record<string, string>; value: number };
 
@@ -52,8 +43,8 @@ test("/metrics moves as questions are answered; /healthz and /readyz answer", as
   const id = crypto.randomUUID().slice(0, 8);
   const room = `bot-m-${id}`;
   created.push(room);
-  await createRoom(kafka, room);
-  const bot = new BotProcess(brokers, [
+  await createRoom(bed.kafka, room);
+  const bot = new BotProcess(bed.brokers, [
     "--rooms",
     room,
     "--group",
@@ -71,13 +62,13 @@ test("/metrics moves as questions are answered; /healthz and /readyz answer", as
     await bot.serving(room);
     statuses.push((await fetch(`${url}/healthz`)).status, (await fetch(`${url}/readyz`)).status);
     before = await scrape(url);
-    await say(producer, room, "kim", "@bot 기생충 | 감독");
-    await say(producer, room, "kim", "@bot 괴물 | 제작년도"); // over kim's limit: the notice, an answer too
-    await say(producer, room, "kim", "@bot 괴물 | 장르"); // dropped
-    await say(producer, room, "lee", "안녕하세요"); // chatter
-    await producer.send({ topic: room, messages: [{ value: Buffer.from("not json {") }] });
-    const last = await say(producer, room, "park", "@bot 올드보이 | 감독");
-    await answersWhen(brokers, room, (answers) => answers.some((a) => a.replyTo === last));
+    await say(bed.producer, room, "kim", "@bot 기생충 | 감독");
+    await say(bed.producer, room, "kim", "@bot 괴물 | 제작년도"); // over kim's limit: the notice, an answer too
+    await say(bed.producer, room, "kim", "@bot 괴물 | 장르"); // dropped
+    await say(bed.producer, room, "lee", "안녕하세요"); // chatter
+    await bed.producer.send({ topic: room, messages: [{ value: Buffer.from("not json {") }] });
+    const last = await say(bed.producer, room, "park", "@bot 올드보이 | 감독");
+    await answersWhen(bed.brokers, room, (answers) => answers.some((a) => a.replyTo === last));
     // The bot logs an answer once its transaction has committed and its metrics are updated.
     await bot.waitFor("park's answer", (l) => l.event === "answer" && l.sender === "park");
     after = await scrape(url);
@@ -122,14 +113,14 @@ test("not ready while the broker is unreachable, alive all the same", async () =
 });
 
 test("a bad --metrics value is a usage error; a port in use is one line and exit 1", async () => {
-  const bad = new BotProcess(brokers, ["--metrics", "localhost"]);
+  const bad = new BotProcess(bed.brokers, ["--metrics", "localhost"]);
   expect(await bad.exited).toBe(2);
   expect(bad.stderr).toEqual([
     'dchat bot: --metrics must be HOST:PORT (e.g. 127.0.0.1:9464 or :9464), got "localhost"',
   ]);
   const holder = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response("") });
   try {
-    const busy = new BotProcess(brokers, ["--metrics", `127.0.0.1:${holder.port}`]);
+    const busy = new BotProcess(bed.brokers, ["--metrics", `127.0.0.1:${holder.port}`]);
     expect(await busy.exited).toBe(1);
     expect(busy.stderr).toHaveLength(1);
     expect(busy.stderr[0]).toStartWith(`dchat bot: cannot serve metrics on 127.0.0.1:${holder.port}: `);

@@ -3,6 +3,7 @@
  * JSON-lines log, writes chat records with kafkajs and reads a room back as read_committed
  * consumers see it (librdkafka, through test/support/client.ts).
  */
+import { afterAll, beforeAll } from "bun:test";
 import { join } from "node:path";
 import { kafkaSettings } from "../../lib/config.ts";
 import { isUserError } from "../../lib/errors.ts";
@@ -93,18 +94,24 @@ export interface TestBed {
   producer: Producer;
 }
 
-export async function openTestBed(): Promise<TestBed> {
-  const brokers = await brokerAddress();
-  const kafka = await testKafka(brokers);
-  const producer = kafka.producer();
-  await producer.connect();
-  return { brokers, kafka, producer };
-}
-
-/** Disconnects the producer and deletes the rooms the test file created. */
-export async function closeTestBed({ kafka, producer }: TestBed, created: string[]): Promise<void> {
-  await producer.disconnect();
-  await deleteRooms(kafka, created);
+/**
+ * The test file's TestBed, opened before its tests and closed after them, with `created`: the
+ * rooms the tests made, deleted at the end. Its fields are there once the tests run.
+ */
+export function useTestBed(): TestBed & { created: string[] } {
+  const bed = { created: [] as string[] } as TestBed & { created: string[] };
+  beforeAll(async () => {
+    const brokers = await brokerAddress();
+    const kafka = await testKafka(brokers);
+    const producer = kafka.producer();
+    await producer.connect();
+    Object.assign(bed, { brokers, kafka, producer });
+  });
+  afterAll(async () => {
+    await bed.producer.disconnect();
+    await deleteRooms(bed.kafka, bed.created);
+  });
+  return bed;
 }
 
 export async function createRoom(kafka: Kafka, topic: string, partitions = 1): Promise<void> {
