@@ -15,8 +15,18 @@ export interface Counts {
   times: Map<string, number>;
 }
 
-/** Counts being gathered (`addMessage`); `settle` turns them into `Counts`. */
-export interface Tally extends Counts {
+/**
+ * Counts being gathered (`addMessage`); `settle` turns them into `Counts`. Shaped for the audit's
+ * per-message cost: a sender's count is one Map lookup (a holder, not a number to set back), a
+ * minute's is an array slot.
+ */
+export interface Tally {
+  messages: number;
+  users: Map<string, { count: number }>;
+  /** Words of messages segmented whole (not on the fast path below). */
+  words: Map<string, number>;
+  /** Messages per minute of the day (0-1439). */
+  minutes: Float64Array;
   /**
    * White-space-separated tokens of fast-path text, not yet split into words: a chat's tokens
    * repeat, so each distinct one is segmented once, when the tally settles.
@@ -45,7 +55,14 @@ export function emptyCounts(): Counts {
 }
 
 export function emptyTally(): Tally {
-  return { ...emptyCounts(), tokens: new TokenCounts(), byteTokens: new ByteTokenCounts() };
+  return {
+    messages: 0,
+    users: new Map(),
+    words: new Map(),
+    minutes: new Float64Array(MINUTES_A_DAY),
+    tokens: new TokenCounts(),
+    byteTokens: new ByteTokenCounts(),
+  };
 }
 
 const segmenter = new Intl.Segmenter("ko", { granularity: "word" });
@@ -127,15 +144,31 @@ export function words(message: string): string[] {
   return out;
 }
 
+const MINUTES_A_DAY = 1440;
 const HOUR_MINUTES = Array.from(
-  { length: 1440 },
+  { length: MINUTES_A_DAY },
   (_, m) => `${String(Math.floor(m / 60)).padStart(2, "0")}:${String(m % 60).padStart(2, "0")}`,
 );
 
+/** The minute of the day (0-1439) of a zone-less wall-clock reading in microseconds. */
+function minuteOfDay(localMicros: Micros): number {
+  const minutes = floorDiv(localMicros, 60_000_000);
+  return ((minutes % MINUTES_A_DAY) + MINUTES_A_DAY) % MINUTES_A_DAY;
+}
+
 /** `HH:MM` of a zone-less wall-clock reading in microseconds. */
 export function hourMinute(localMicros: Micros): string {
-  const minutes = floorDiv(localMicros, 60_000_000);
-  return HOUR_MINUTES[((minutes % 1440) + 1440) % 1440] as string;
+  return HOUR_MINUTES[minuteOfDay(localMicros)] as string;
+}
+
+/** One more message of `sender` at `localMicros`. */
+function countMessage(tally: Tally, sender: string, localMicros: Micros): void {
+  tally.messages++;
+  const user = tally.users.get(sender);
+  if (user === undefined) tally.users.set(sender, { count: 1 });
+  else user.count++;
+  const minute = minuteOfDay(localMicros);
+  tally.minutes[minute] = (tally.minutes[minute] as number) + 1;
 }
 
 /**
@@ -186,16 +219,13 @@ export function addMessageBytes(
     addMessage(tally, sender, utf8.decode(message), localMicros);
     return;
   }
-  tally.messages++;
-  bump(tally.users, sender);
+  countMessage(tally, sender, localMicros);
   for (let i = 0; i < bounds.length; i += 2)
     tally.byteTokens.add(message, bounds[i] as number, bounds[i + 1] as number);
-  bump(tally.times, hourMinute(localMicros));
 }
 
 export function addMessage(tally: Tally, sender: string, message: string, localMicros: Micros): void {
-  tally.messages++;
-  bump(tally.users, sender);
+  countMessage(tally, sender, localMicros);
   const text = tokenize(message);
   if (text === null) {
     for (const word of segmentWhole(message)) bump(tally.words, word);
@@ -203,20 +233,22 @@ export function addMessage(tally: Tally, sender: string, message: string, localM
     for (let i = 0; i < bounds.length; i += 2)
       tally.tokens.add(text, bounds[i] as number, bounds[i + 1] as number);
   }
-  bump(tally.times, hourMinute(localMicros));
 }
 
-/** The tally's counts, its tokens split into words. */
+/** The tally's counts, its tokens split into words; the tally starts afresh. */
 export function settle(tally: Tally): Counts {
-  const { tokens, byteTokens, ...counts } = tally;
+  const counts: Counts = { messages: tally.messages, users: new Map(), words: tally.words, times: new Map() };
+  for (const [sender, user] of tally.users) counts.users.set(sender, user.count);
+  tally.minutes.forEach((count, minute) => {
+    if (count > 0) counts.times.set(HOUR_MINUTES[minute] as string, count);
+  });
   const count = (token: string, times: number) => {
     for (const word of segmentToken(token)) bump(counts.words, word, times);
   };
-  tokens.forEach(count);
-  byteTokens.forEach(count);
-  // Its tokens are words now: settling again (or counting on) must not count them twice.
-  tally.tokens = new TokenCounts();
-  tally.byteTokens = new ByteTokenCounts();
+  tally.tokens.forEach(count);
+  tally.byteTokens.forEach(count);
+  // What is counted now lives in `counts`: settling again (or counting on) must not count it twice.
+  Object.assign(tally, emptyTally());
   return counts;
 }
 

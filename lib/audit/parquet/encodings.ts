@@ -163,29 +163,79 @@ export class DictionaryColumn extends Column<string> {
   }
 }
 
-/** Integers and timestamps, PLAIN; INT32 or INT64 by the schema element. */
+/**
+ * Integers and timestamps, PLAIN; INT32 or INT64 by the schema element. Numbers wait in a
+ * Float64Array and are encoded and bounded a row group at a time: encoding each value as it came
+ * (a DataView write and a bounds check per value, five times a record) was an eighth of the
+ * audit's Parquet time (bench/audit). A bigint (a time past ±9e15 µs) waits aside, its slot NaN.
+ */
 export class IntColumn extends Column<number | bigint> {
   private readonly data = new Bytes();
-  private readonly bounds = new NumberBounds();
   private readonly wide = this.element.type === "INT64";
+  private numbers = new Float64Array(1024);
+  private bigints: Map<number, bigint> | null = null;
+  private count = 0;
 
   protected pushValue(value: number | bigint): void {
-    if (this.wide) this.data.i64(value);
-    else this.data.i32(Number(value));
-    if (this.withStatistics) this.bounds.add(value);
+    if (this.count === this.numbers.length) {
+      const grown = new Float64Array(this.count * 2);
+      grown.set(this.numbers);
+      this.numbers = grown;
+    }
+    if (typeof value === "number") {
+      this.numbers[this.count++] = value;
+    } else {
+      (this.bigints ??= new Map()).set(this.count, value);
+      this.numbers[this.count++] = Number.NaN;
+    }
   }
+
   protected values(): Uint8Array {
-    return this.data.contents;
+    const { data, numbers, count } = this;
+    data.length = 0;
+    data.ensure(count * (this.wide ? 8 : 4));
+    const view = data.view;
+    if (this.wide) {
+      for (let i = 0; i < count; i++) {
+        const value = numbers[i] as number;
+        const high = Math.floor(value / 4294967296);
+        view.setUint32(i * 8, value - high * 4294967296, true);
+        view.setInt32(i * 8 + 4, high, true);
+      }
+      for (const [i, value] of this.bigints ?? []) view.setBigInt64(i * 8, value, true);
+    } else {
+      for (let i = 0; i < count; i++) view.setInt32(i * 4, numbers[i] as number, true);
+      for (const [i, value] of this.bigints ?? []) view.setInt32(i * 4, Number(value), true);
+    }
+    data.length = count * (this.wide ? 8 : 4);
+    return data.contents;
   }
+
   protected statistics(): Statistics {
-    return this.bounds.statistics(this.nulls, this.wide);
+    const bounds = new NumberBounds();
+    let min = Number.POSITIVE_INFINITY;
+    let max = Number.NEGATIVE_INFINITY;
+    // A bigint's NaN slot compares false both ways.
+    for (let i = 0; i < this.count; i++) {
+      const value = this.numbers[i] as number;
+      if (value < min) min = value;
+      if (value > max) max = value;
+    }
+    if (min <= max) {
+      bounds.add(min);
+      bounds.add(max);
+    }
+    for (const value of this.bigints?.values() ?? []) bounds.add(value);
+    return bounds.statistics(this.nulls, this.wide);
   }
+
   protected override releaseValues(): void {
     this.data.release();
   }
+
   protected resetValues(): void {
-    this.data.length = 0;
-    this.bounds.reset();
+    this.count = 0;
+    this.bigints = null;
   }
 }
 
