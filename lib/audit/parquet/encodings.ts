@@ -185,7 +185,8 @@ export class IntColumn extends Column<number | bigint> {
     if (typeof value === "number") {
       this.numbers[this.count++] = value;
     } else {
-      (this.bigints ??= new Map()).set(this.count, value);
+      this.bigints ??= new Map();
+      this.bigints.set(this.count, value);
       this.numbers[this.count++] = Number.NaN;
     }
   }
