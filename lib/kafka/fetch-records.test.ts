@@ -9,6 +9,10 @@ import { RecordBatch } from "kafkajs/src/protocol/recordBatch/v0/index.js";
 // @ts-expect-error kafkajs's internals carry no types
 import fetchV11 from "kafkajs/src/protocol/requests/fetch/v11/response.js";
 // @ts-expect-error kafkajs's internals carry no types
+import Decoder from "kafkajs/src/protocol/decoder.js";
+// @ts-expect-error kafkajs's internals carry no types
+import Encoder from "kafkajs/src/protocol/encoder.js";
+// @ts-expect-error kafkajs's internals carry no types
 import Long from "kafkajs/src/utils/long.js";
 import { decodeFetchedRecordsFast } from "./fetch-records.ts";
 import { useSmallLongs } from "./small-long.ts";
@@ -171,4 +175,19 @@ test("Fetch v11 responses decode to kafkajs's own: any offsets, timestamps, flag
     );
   }
   useSmallLongs();
+});
+
+test("a record claiming more headers than it has bytes is refused, not read for minutes", () => {
+  // kafkajs would build a billion empty headers from the varints it reads as 0 past the end.
+  const bytes = Buffer.concat([new Encoder().writeVarInt(1_000_000_000).buffer, Buffer.from([0, 0])]);
+  const decoder = new Decoder(bytes);
+  expect(() => decoder.readVarIntArray((d: { readVarIntBytes(): Buffer }) => d.readVarIntBytes())).toThrow(
+    "malformed record: 1000000000 entries in 7 bytes",
+  );
+  // A count the bytes can hold is read as kafkajs reads it.
+  const two = new Decoder(Buffer.concat([new Encoder().writeVarInt(2).buffer, Buffer.from([0, 0])]));
+  expect(two.readVarIntArray((d: { readVarIntBytes(): Buffer }) => d.readVarIntBytes())).toEqual([
+    Buffer.alloc(0),
+    Buffer.alloc(0),
+  ]);
 });

@@ -13,7 +13,7 @@
  * kafkajs's own decode of arbitrary responses.
  */
 // @ts-expect-error kafkajs's internals carry no types
-import { KafkaJSPartialMessageError } from "kafkajs/src/errors.js";
+import { KafkaJSError, KafkaJSPartialMessageError } from "kafkajs/src/errors.js";
 // @ts-expect-error kafkajs's internals carry no types
 import KafkaDecoder from "kafkajs/src/protocol/decoder.js";
 // @ts-expect-error kafkajs's internals carry no types
@@ -276,9 +276,38 @@ const response = fetchV11 as { decode: (rawData: Buffer) => Promise<object> };
 const original = response.decode;
 
 let installed = false;
+let bounded = false;
+
+/**
+ * kafkajs reads a record's header count, then that many headers, whose varints read as 0 past
+ * the record's end: a damaged count (up to 2^31) keeps its decoder busy for minutes, allocating,
+ * with the event loop starved (the property test in fetch-records.test.ts found one, seed
+ * 202717600). Every element of such an array takes at least one byte, so a count past the bytes
+ * left is refused as a malformed record instead. Kept for kafkajs's own decoding too.
+ */
+function boundVarIntArrays(): void {
+  const prototype = (
+    KafkaDecoder as { prototype: { readVarIntArray(this: Decoder, reader: unknown): unknown[] } }
+  ).prototype;
+  const readVarIntArray = prototype.readVarIntArray;
+  prototype.readVarIntArray = function (this: Decoder, reader: unknown) {
+    const at = this.offset;
+    const length = this.readVarInt();
+    this.offset = at;
+    if (length > this.buffer.length - at)
+      throw new KafkaJSError(`malformed record: ${length} entries in ${this.buffer.length - at} bytes`, {
+        retriable: false,
+      });
+    return readVarIntArray.call(this, reader);
+  };
+}
 
 /** Installs the record fast path into kafkajs's Fetch v11 decoding (once); returns what puts kafkajs's own back (for tests). */
 export function decodeFetchedRecordsFast(): () => void {
+  if (!bounded) {
+    bounded = true;
+    boundVarIntArrays();
+  }
   if (!installed) {
     installed = true;
     response.decode = decodeFetchV11;
