@@ -1,6 +1,10 @@
 import { afterAll, expect, test } from "bun:test";
 import fc from "fast-check";
 // @ts-expect-error kafkajs's internals carry no types
+import Decoder from "kafkajs/src/protocol/decoder.js";
+// @ts-expect-error kafkajs's internals carry no types
+import Encoder from "kafkajs/src/protocol/encoder.js";
+// @ts-expect-error kafkajs's internals carry no types
 import Compression from "kafkajs/src/protocol/message/compression/index.js";
 // @ts-expect-error kafkajs's internals carry no types
 import Record from "kafkajs/src/protocol/recordBatch/record/v0/index.js";
@@ -8,10 +12,6 @@ import Record from "kafkajs/src/protocol/recordBatch/record/v0/index.js";
 import { RecordBatch } from "kafkajs/src/protocol/recordBatch/v0/index.js";
 // @ts-expect-error kafkajs's internals carry no types
 import fetchV11 from "kafkajs/src/protocol/requests/fetch/v11/response.js";
-// @ts-expect-error kafkajs's internals carry no types
-import Decoder from "kafkajs/src/protocol/decoder.js";
-// @ts-expect-error kafkajs's internals carry no types
-import Encoder from "kafkajs/src/protocol/encoder.js";
 // @ts-expect-error kafkajs's internals carry no types
 import Long from "kafkajs/src/utils/long.js";
 import { decodeFetchedRecordsFast } from "./fetch-records.ts";
