@@ -10,6 +10,7 @@ import { failureOf } from "./failure.ts";
 import { decodeFetchedRecordsFast } from "./fetch-records.ts";
 import { quietNegativeTimeouts } from "./quiet-timers.ts";
 import { useSmallLongs } from "./small-long.ts";
+import { endFetchersAfterStop } from "./stopped-fetch.ts";
 
 export type LogLevel = "error" | "warn" | "info" | "debug";
 
@@ -55,6 +56,7 @@ export function openKafka(settings: KafkaSettings, options: ConnectOptions = {})
   quietNegativeTimeouts();
   useSmallLongs();
   decodeFetchedRecordsFast();
+  endFetchersAfterStop();
   const { log } = options;
   const native = {} as Native;
   const config: KafkaConfig = {
