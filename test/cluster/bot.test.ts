@@ -20,6 +20,7 @@ import {
   nodeIds,
   restartNode,
   startCluster,
+  until,
 } from "./support.ts";
 
 const movies = `${import.meta.dir}/../fixtures/kobis/flatmovieList.json`;
@@ -99,13 +100,23 @@ describe.skipIf(skipped(externalCluster("the cluster fault suite kills brokers")
         while (bot.count("answer") < 20) await Bun.sleep(100);
         const what = await fault({ group, rooms });
         // A few more questions after the fault, so the bot is seen answering once it is over.
-        const after = questions.length + 20;
+        const askedBefore = questions.length;
+        const after = askedBefore + 20;
         const more = (async () => {
           while (asking && questions.length < after) await Bun.sleep(100);
         })();
         await Promise.race([stream, more]);
         asking = false;
         await stream;
+        // Bounded, so a bot that stopped answering fails here with its log, not in the test's
+        // timeout (the committed reads below wait on a transaction it may have left open).
+        const later = new Set(questions.slice(askedBefore));
+        await until(
+          "the bot's log to show an answer to a question asked after the fault",
+          () =>
+            bot.logs.some((l) => l.event === "answer" && later.has(`${l.room}/${l.partition}/${l.offset}`)),
+          60_000,
+        );
         const answers = [];
         for (const room of rooms) {
           const asked = questions.filter((q) => q.startsWith(`${room}/`));
