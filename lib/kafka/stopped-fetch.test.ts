@@ -16,7 +16,12 @@ test("a consumer stopped while its fetchers are rebuilt stops: no fetcher spins 
   endFetchersAfterStop();
   let nodes = [1, 2];
   let stopped = false;
+  let readsAfterChange = 0;
   let readsAfterStop = 0;
+  let releaseBroker2 = () => {};
+  const broker2Fetch = new Promise<void>((resolve) => {
+    releaseBroker2 = resolve;
+  });
   const consumerGroup = {
     groupId: "g",
     memberId: "m",
@@ -25,11 +30,12 @@ test("a consumer stopped while its fetchers are rebuilt stops: no fetcher spins 
     leave: async () => {},
     heartbeat: async () => {},
     getNodeIds: () => {
+      if (nodes.length === 1) readsAfterChange++;
       if (stopped && ++readsAfterStop > SPINNING) throw new Error("spinning");
       return nodes;
     },
-    // Broker 2 holds its fetch (as a broker does up to maxWaitTime when nothing is new).
-    fetch: (nodeId: number) => Bun.sleep(nodeId === 2 ? 200 : 5).then(() => []),
+    // Broker 2 holds its fetch (as a broker does up to maxWaitTime when nothing is new) until released.
+    fetch: (nodeId: number) => (nodeId === 2 ? broker2Fetch : Bun.sleep(5)).then(() => []),
   };
   const runner = new Runner({
     logger: createLogger({ level: LEVELS.NOTHING, logCreator: () => () => {} }),
@@ -42,13 +48,15 @@ test("a consumer stopped while its fetchers are rebuilt stops: no fetcher spins 
     retry: { retries: 3, initialRetryTime: 10 },
   });
   await runner.start();
-  await Bun.sleep(50);
-  // Broker 2 leaves the metadata: broker 1's fetcher sees it first and the fetch manager waits
-  // for broker 2's fetch before it builds new fetchers; the stop lands in that wait.
+  // Broker 2 leaves the metadata: broker 1's fetcher sees it at its next fetch, and the fetch
+  // manager then waits for broker 2's fetch before it builds new fetchers.
   nodes = [1];
-  await Bun.sleep(20);
+  while (readsAfterChange === 0) await Bun.sleep(1);
+  // The stop lands in that wait; broker 2's fetch returns after it.
   stopped = true;
-  await runner.stop();
+  const stopping = runner.stop();
+  releaseBroker2();
+  await stopping;
   expect(readsAfterStop).toBeLessThan(100);
   expect(runner.consuming).toBe(false);
 });
