@@ -15,6 +15,8 @@ import { dchatCommand } from "../support/dchat.ts";
 
 export type LogLine = { event: string; level: string; [field: string]: unknown };
 
+const STILL_RUNNING = "still running after SIGTERM" as const;
+
 export class BotProcess {
   readonly logs: LogLine[] = [];
   readonly stderr: string[] = [];
@@ -66,10 +68,15 @@ export class BotProcess {
     );
   }
 
-  /** SIGTERM, then the exit code. */
-  async stop(): Promise<number> {
+  /**
+   * SIGTERM, then the exit code. A bot still running `graceMs` later (its event loop starved, so
+   * the signal is never handled) is killed with -9 and reported so, instead of hanging the test.
+   */
+  async stop(graceMs = 20_000): Promise<number | typeof STILL_RUNNING> {
     this.proc.kill("SIGTERM");
-    return this.exited;
+    const exited = await Promise.race([this.exited, Bun.sleep(graceMs).then(() => STILL_RUNNING)]);
+    if (exited === STILL_RUNNING) this.proc.kill("SIGKILL");
+    return exited;
   }
 
   count(event: string): number {

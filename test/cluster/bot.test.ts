@@ -20,7 +20,6 @@ import {
   nodeIds,
   restartNode,
   startCluster,
-  until,
 } from "./support.ts";
 
 const movies = `${import.meta.dir}/../fixtures/kobis/flatmovieList.json`;
@@ -112,10 +111,9 @@ describe.skipIf(skipped(externalCluster("the cluster fault suite kills brokers")
         // Bounded, so a bot that stopped answering fails here with its log, not in the test's
         // timeout (the committed reads below wait on a transaction it may have left open).
         const later = new Set(questions.slice(askedBefore));
-        await until(
-          "the bot's log to show an answer to a question asked after the fault",
-          () =>
-            bot.logs.some((l) => l.event === "answer" && later.has(`${l.room}/${l.partition}/${l.offset}`)),
+        await bot.waitFor(
+          "an answer to a question asked after the fault",
+          (l) => l.event === "answer" && later.has(`${l.room}/${l.partition}/${l.offset}`),
           60_000,
         );
         const answers = [];
@@ -143,14 +141,9 @@ describe.skipIf(skipped(externalCluster("the cluster fault suite kills brokers")
       }
       asking = false;
       await producer.disconnect();
-      bot.proc.kill("SIGTERM");
-      // A bot whose event loop is starved ignores SIGTERM: killed after 20 s, so the test ends
-      // with its log instead of timing out, and leaves no bot spinning through the rest of the suite.
-      const exited = await Promise.race([
-        bot.exited,
-        Bun.sleep(20_000).then(() => "still running 20 s after SIGTERM"),
-      ]);
-      if (typeof exited === "string") bot.proc.kill("SIGKILL");
+      // Bounded (a starved bot ignores SIGTERM and is killed): the test ends with its log, and
+      // leaves no bot spinning through the rest of the suite.
+      const exited = await bot.stop();
       if (failure !== undefined) throw failure;
       expect(exited).toBe(0);
     }
