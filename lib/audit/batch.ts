@@ -10,12 +10,6 @@ import type { Committer } from "./committer.ts";
 import { collectAfterFlush } from "./memory.ts";
 import type { SourceRecord } from "./processed.ts";
 
-/**
- * Enough for a worker and the main thread (committer.ts) each to have a batch under way on a
- * 2-core machine; more would only hold more batches in memory.
- */
-const MAX_IN_FLIGHT = 2;
-
 export interface BatchLimits {
   maxRecords: number;
   maxBytes: number;
@@ -25,6 +19,15 @@ export interface BatchLimits {
 export class InFlight {
   private readonly pending = new Set<Promise<void>>();
   private failure: { error: unknown } | null = null;
+  private readonly limit: number;
+
+  /**
+   * `workers` preparing threads (committer.ts): one batch under way in each and one more
+   * waiting, so none idles while the next is fetched; more would only hold more in memory.
+   */
+  constructor(workers: number) {
+    this.limit = Math.max(2, workers + 1);
+  }
 
   add(commit: Promise<void>): void {
     const tracked: Promise<void> = commit
@@ -35,9 +38,9 @@ export class InFlight {
     this.pending.add(tracked);
   }
 
-  /** Waits until fewer than MAX_IN_FLIGHT commits are under way (failures surface in drain). */
+  /** Waits until there is room for one more commit (failures surface in drain). */
   async room(): Promise<void> {
-    while (this.pending.size >= MAX_IN_FLIGHT) await Promise.race(this.pending);
+    while (this.pending.size >= this.limit) await Promise.race(this.pending);
   }
 
   async drain(): Promise<void> {

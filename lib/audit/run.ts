@@ -141,7 +141,7 @@ async function runLocked(
 
   const counts = emptyCounts();
   const batches = new Map<string, PartitionBatch>();
-  const inFlight = new InFlight();
+  const inFlight = new InFlight(committer.workers);
   const backlog = [...reports.values()].reduce((sum, r) => sum + (r.to - r.from), 0);
   let archived = 0;
   if (backlog > 0) options.progress?.(0, backlog);
