@@ -5,13 +5,15 @@
  * sample of the same payloads, a batch of 10,000 at a time as a run commits them: decoding alone
  * (the fast decoder for the wire's shape, and the general one for comparison), preparing the
  * batches (decode, Parquet encoding, processed-view files written) without and with the
- * statistics, and the raw files' durable writes. Figures are per record, scaled to the whole run.
+ * statistics' rows, counting those rows (the main thread's share of the statistics), and the
+ * raw files' durable writes. Figures are per record, scaled to the whole run.
  */
 import { closeSync, mkdtempSync, openSync, readSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { commitPrepared, type PreparedBatch, pack, prepareBatch } from "../../lib/audit/commit.ts";
 import { wallClockMicros, wallClockMicrosOfBytes } from "../../lib/audit/processed.ts";
 import { kafkaSource } from "../../lib/audit/source.ts";
+import { addRows, emptyTally, settle } from "../../lib/audit/stats.ts";
 import { decodeFetchedRecordsFast } from "../../lib/kafka/fetch-records.ts";
 import { useSmallLongs } from "../../lib/kafka/small-long.ts";
 import { parseRecord } from "../../lib/wire.ts";
@@ -118,7 +120,12 @@ export async function breakdown({ payloadFile, sample, brokers, topic, records }
     return prepared;
   };
   const [prepared, prepareS] = await best(() => prepareAll(false));
-  const [, withStatsS] = await best(() => prepareAll(true));
+  const [withStats, withStatsS] = await best(() => prepareAll(true));
+  const [, countS] = await best(() => {
+    const tally = emptyTally();
+    for (const batch of withStats) if (batch.outcome.stats !== null) addRows(tally, batch.outcome.stats);
+    return settle(tally);
+  });
   const [, writeS] = await time(() => {
     for (const batch of prepared) commitPrepared(batch);
   });
@@ -174,7 +181,8 @@ export async function breakdown({ payloadFile, sample, brokers, topic, records }
     fmt("    (the general decoder alone would take)", scaled(generalS)),
     fmt("  of which Parquet and processed files", scaled(minus(prepareS, decodeS))),
     // A difference of two best-of-3 timings: on a busy machine it can come out at or below zero.
-    fmt("statistics (prepare with − without; ≤ 0: noise)", scaled(minus(withStatsS, prepareS))),
+    fmt("statistics' rows (prepare with − without; ≤ 0: noise)", scaled(minus(withStatsS, prepareS))),
+    fmt("statistics counted (main thread, once committed)", scaled(countS)),
     fmt("raw files' durable write (fsync, rename)", scaled(writeS)),
     `  raw file size: ${(archiveBytes / sample).toFixed(1)} B per record`,
   ].join("\n");

@@ -6,6 +6,7 @@
  */
 import { type CommitJob, prepareBatch } from "./commit.ts";
 import { adoptCrashCounters } from "./crashpoint.ts";
+import { transferables } from "./stats-rows.ts";
 
 declare const self: Worker;
 
@@ -19,7 +20,11 @@ self.onmessage = (event: MessageEvent<Message>) => {
   const { id, job } = event.data;
   try {
     const prepared = prepareBatch(job);
-    self.postMessage({ id, prepared }, [prepared.raw.buffer as ArrayBuffer]);
+    const stats = prepared.outcome.stats;
+    self.postMessage({ id, prepared }, [
+      prepared.raw.buffer as ArrayBuffer,
+      ...(stats === null ? [] : transferables(stats)),
+    ]);
   } catch (error) {
     const { message, code } = error as NodeJS.ErrnoException;
     self.postMessage({ id, error: { message: message ?? String(error), code } });

@@ -7,6 +7,15 @@ import { parquetReadObjects } from "hyparquet";
 import { encode, parseRecord } from "../wire.ts";
 import { commitPrepared, pack, prepareBatch } from "./commit.ts";
 import { wallClockMicros } from "./processed.ts";
+import { addRows, type Counts, emptyTally, settle } from "./stats.ts";
+import type { StatsRows } from "./stats-rows.ts";
+
+/** What the main thread counts of a committed batch's statistics rows. */
+function counted(rows: StatsRows | null): Counts {
+  const tally = emptyTally();
+  if (rows !== null) addRows(tally, rows);
+  return settle(tally);
+}
 
 const out = mkdtempSync(join(tmpdir(), "dchat-commit-"));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
@@ -46,7 +55,7 @@ test("a batch keeps every record raw, bad ones flagged; the processed view drops
   });
   commitPrepared(prepared);
   expect(prepared.outcome).toMatchObject({ rows: 6, bad: 2, files: 3 });
-  expect(prepared.outcome.counts?.users).toEqual(
+  expect(counted(prepared.outcome.stats).users).toEqual(
     new Map([
       ["a", 1],
       ["b", 1],
@@ -156,7 +165,7 @@ test("any records, hostile ones too, are in the raw file once each, as parseReco
             problem: null,
           });
         }
-        expect(prepared.outcome.counts?.messages).toBe(chat.length);
+        expect(counted(prepared.outcome.stats).messages).toBe(chat.length);
         // The processed view holds exactly the chat messages, each in the file of its date.
         const processedDir = join(dir, "message_processed");
         const processed: bigint[] = [];

@@ -10,9 +10,10 @@ import { join } from "node:path";
 import { AuditFile, ProcessedFile } from "./archive.ts";
 import { crashPoint } from "./crashpoint.ts";
 import { AUDIT_DIR, dataFileName, hiveDir, PROCESSED_DIR, type WriteFile, writeDurably } from "./files.ts";
+import { grown } from "./grown.ts";
 import { collectAfterBatch } from "./memory.ts";
 import { archiveRecord, type SourceRecord } from "./processed.ts";
-import { type Counts, emptyTally, settle } from "./stats.ts";
+import { type StatsRows, StatsRowsBuilder } from "./stats-rows.ts";
 
 /** A batch's records as four transferable arrays instead of thousands of objects. */
 export interface PackedRecords {
@@ -36,8 +37,8 @@ export interface CommitOutcome {
   rows: number;
   bad: number;
   files: number;
-  /** Statistics of the batch's processed messages, when asked for. */
-  counts: Counts | null;
+  /** The batch's processed messages for the statistics, when asked for (counted once committed). */
+  stats: StatsRows | null;
 }
 
 /**
@@ -88,11 +89,6 @@ export class Packer {
   }
 }
 
-function grown<T extends Float64Array | Int32Array | Uint8Array>(from: T, to: T): T {
-  to.set(from);
-  return to;
-}
-
 export function pack(records: readonly SourceRecord[]): PackedRecords {
   const packer = new Packer();
   for (const record of records) packer.add(record);
@@ -131,7 +127,7 @@ export function prepareBatch(job: CommitJob, write: WriteFile = writeDurably): P
       }
       return file;
     },
-    tally: job.stats ? emptyTally() : null,
+    stats: job.stats ? new StatsRowsBuilder() : null,
   };
   let bad = 0;
   let at = 0;
@@ -151,7 +147,7 @@ export function prepareBatch(job: CommitJob, write: WriteFile = writeDurably): P
     rawDir: join(job.out, AUDIT_DIR, hiveDir("room", job.room)),
     name,
     raw,
-    outcome: { rows: count, bad, files: processed.size + 1, counts: files.tally && settle(files.tally) },
+    outcome: { rows: count, bad, files: processed.size + 1, stats: files.stats?.finish() ?? null },
   };
 }
 

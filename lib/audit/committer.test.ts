@@ -38,7 +38,7 @@ function controlledPool() {
           rawDir: "/nowhere",
           name: label(j),
           raw: new Uint8Array(),
-          outcome: { rows: 10, bad: 0, files: 1, counts: null },
+          outcome: { rows: 10, bad: 0, files: 1, stats: null },
         };
         pending.set(label(j), { job: j, resolve: () => resolve(prepared), reject });
       }),

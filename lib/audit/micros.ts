@@ -23,3 +23,11 @@ export function floorDiv(at: Micros, unit: number): number {
   else if ((q + 1) * unit <= at) q++;
   return q;
 }
+
+export const MINUTES_A_DAY = 1440;
+
+/** The minute of the day (0-1439) of a zone-less wall-clock reading in microseconds. */
+export function minuteOfDay(localMicros: Micros): number {
+  const minutes = floorDiv(localMicros, 60_000_000);
+  return ((minutes % MINUTES_A_DAY) + MINUTES_A_DAY) % MINUTES_A_DAY;
+}

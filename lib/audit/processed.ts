@@ -12,7 +12,7 @@ import { INFO_SENDER, parseRecord, parseWallClock, type WallClock } from "../wir
 import { RecordScanner, type Scanned, wallClockOfBytes } from "../wire-fast.ts";
 import type { AuditFile, ProcessedFile } from "./archive.ts";
 import { floorDiv, type Micros, micros } from "./micros.ts";
-import { addMessage, addMessageBytes, type Tally } from "./stats.ts";
+import type { StatsRowsBuilder } from "./stats-rows.ts";
 
 export interface SourceRecord {
   offset: number;
@@ -89,11 +89,11 @@ export function flattenNewlines(message: string): string {
   return message.includes("\n") || message.includes("\r") ? message.replace(NEWLINE, " ") : message;
 }
 
-/** Where one batch's records go: its raw file, a processed file per local date, its statistics. */
+/** Where one batch's records go: its raw file, a processed file per local date, the statistics' rows. */
 export interface BatchFiles {
   raw: AuditFile;
   processed(date: string): ProcessedFile;
-  tally: Tally | null;
+  stats: StatsRowsBuilder | null;
 }
 
 /**
@@ -118,7 +118,7 @@ export function archiveRecord(files: BatchFiles, record: SourceRecord): boolean 
   if (!isChatMessage(sender, end)) return true;
   const flat = flattenNewlines(message);
   files.processed(wallClockDate(localTime)).add(record.offset, sender, flat, localTime);
-  if (files.tally !== null) addMessage(files.tally, sender, flat, localTime);
+  files.stats?.add(sender, flat, localTime);
   return true;
 }
 
@@ -150,5 +150,5 @@ function archiveScanned(files: BatchFiles, record: SourceRecord, scanned: Scanne
   if (!isChatMessage(sender, end)) return;
   const flat = scanned.multiline ? flattenNewlineBytes(message) : message;
   files.processed(wallClockDate(localTime)).add(record.offset, sender, flat, localTime);
-  if (files.tally !== null) addMessageBytes(files.tally, sender, flat, localTime);
+  files.stats?.add(sender, flat, localTime);
 }

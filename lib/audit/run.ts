@@ -22,7 +22,7 @@ import {
   stateOffset,
 } from "./offsets.ts";
 import type { PartitionRange, Source } from "./source.ts";
-import { type Counts, emptyCounts, mergeCounts } from "./stats.ts";
+import { addRows, type Counts, emptyTally, settle } from "./stats.ts";
 
 export interface RunOptions {
   out: string;
@@ -139,7 +139,7 @@ async function runLocked(
     }
   }
 
-  const counts = emptyCounts();
+  const tally = emptyTally();
   const batches = new Map<string, PartitionBatch>();
   const inFlight = new InFlight(committer.workers);
   const backlog = [...reports.values()].reduce((sum, r) => sum + (r.to - r.from), 0);
@@ -152,7 +152,7 @@ async function runLocked(
       report.records += outcome.rows;
       report.bad += outcome.bad;
       report.files += outcome.files;
-      if (outcome.counts !== null) mergeCounts(counts, outcome.counts);
+      if (outcome.stats !== null) addRows(tally, outcome.stats);
     };
     const job = {
       out: options.out,
@@ -197,7 +197,7 @@ async function runLocked(
   return {
     partitions: [...reports.values()],
     gaps,
-    counts,
+    counts: settle(tally),
     removedTemps: reconciled.removedTemps,
     removedOrphans: reconciled.removedOrphans,
   };

@@ -4,7 +4,17 @@
  */
 import { expect, test } from "bun:test";
 import fc from "fast-check";
-import { addMessage, addMessageBytes, type Counts, emptyTally, settle, type Tally, words } from "./stats.ts";
+import {
+  addMessage,
+  addMessageBytes,
+  addRows,
+  type Counts,
+  emptyTally,
+  settle,
+  type Tally,
+  words,
+} from "./stats.ts";
+import { StatsRowsBuilder } from "./stats-rows.ts";
 
 const segmenter = new Intl.Segmenter("ko", { granularity: "word" });
 
@@ -138,5 +148,35 @@ test("addMessageBytes on bytes that are not UTF-8 counts what decoding them give
       expect(fromBytes).toEqual(fromText);
     }),
     { numRuns: 5_000 },
+  );
+});
+
+test("a batch's statistics rows, counted on the main thread, count what addMessage counts row by row", () => {
+  const utf8 = new TextEncoder();
+  // As the audit hands them over: UTF-8 bytes from the fast decoder, text (maybe with a lone
+  // surrogate) from the general one, bytes that are not UTF-8 at all; times past ±9e15 µs too.
+  const message = fc.oneof(
+    fc.oneof(chatText, asciiHangulText).map((t) => utf8.encode(t.toWellFormed())),
+    fc.string({ unit: "binary", maxLength: 40 }),
+    fc.uint8Array({ maxLength: 40 }),
+  );
+  const time = fc.oneof(
+    fc.integer({ min: -9e15, max: 9e15 }),
+    fc.bigInt({ min: -(10n ** 18n), max: 10n ** 18n }),
+  );
+  const row = fc.tuple(fc.constantFrom("민수", "a", "", "[INFO]x"), message, time);
+  fc.assert(
+    fc.property(fc.array(row, { maxLength: 30 }), (rows) => {
+      const builder = new StatsRowsBuilder();
+      for (const [sender, m, at] of rows) builder.add(sender, m, at);
+      const fromRows = counted((tally) => addRows(tally, builder.finish()));
+      const rowByRow = counted((tally) => {
+        for (const [sender, m, at] of rows)
+          if (typeof m === "string") addMessage(tally, sender, m, at);
+          else addMessageBytes(tally, sender, m, at);
+      });
+      expect(fromRows).toEqual(rowByRow);
+    }),
+    { numRuns: 3_000 },
   );
 });

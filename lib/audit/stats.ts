@@ -4,7 +4,8 @@
  * `Intl.Segmenter` calls word-like, so Hangul, Latin and mixed text split sensibly ("한국어랑
  * 영어" is two words, "i'm" one); they are compared after NFC and lower-casing.
  */
-import { floorDiv, type Micros } from "./micros.ts";
+import { MINUTES_A_DAY, type Micros, minuteOfDay } from "./micros.ts";
+import type { StatsRows } from "./stats-rows.ts";
 import { ByteTokenCounts, TokenCounts } from "./token-counts.ts";
 
 /** The three statistics: plain data, so a worker's counts travel to the main thread. */
@@ -48,10 +49,6 @@ export interface Summary {
   users: Entry[];
   words: Entry[];
   times: Entry[];
-}
-
-export function emptyCounts(): Counts {
-  return { messages: 0, users: new Map(), words: new Map(), times: new Map() };
 }
 
 export function emptyTally(): Tally {
@@ -144,44 +141,36 @@ export function words(message: string): string[] {
   return out;
 }
 
-const MINUTES_A_DAY = 1440;
 const HOUR_MINUTES = Array.from(
   { length: MINUTES_A_DAY },
   (_, m) => `${String(Math.floor(m / 60)).padStart(2, "0")}:${String(m % 60).padStart(2, "0")}`,
 );
-
-/** The minute of the day (0-1439) of a zone-less wall-clock reading in microseconds. */
-function minuteOfDay(localMicros: Micros): number {
-  const minutes = floorDiv(localMicros, 60_000_000);
-  return ((minutes % MINUTES_A_DAY) + MINUTES_A_DAY) % MINUTES_A_DAY;
-}
 
 /** `HH:MM` of a zone-less wall-clock reading in microseconds. */
 export function hourMinute(localMicros: Micros): string {
   return HOUR_MINUTES[minuteOfDay(localMicros)] as string;
 }
 
-/** One more message of `sender` at `localMicros`. */
-function countMessage(tally: Tally, sender: string, localMicros: Micros): void {
+/** One more message of `sender` in `minute` of the day. */
+function countMessage(tally: Tally, sender: string, minute: number): void {
   tally.messages++;
   const user = tally.users.get(sender);
   if (user === undefined) tally.users.set(sender, { count: 1 });
   else user.count++;
-  const minute = minuteOfDay(localMicros);
   tally.minutes[minute] = (tally.minutes[minute] as number) + 1;
 }
 
 /**
- * Token boundaries of UTF-8 text whose every character `isStable` accepts, as [start, end) byte
- * pairs in `into`: the same tokens `fastTokens(text, isStable)` finds in the decoded text, since
- * every separator is one ASCII byte. False as soon as a character is anything else (or the bytes
- * are not UTF-8).
+ * Token boundaries of the UTF-8 text [start, end) of `bytes` whose every character `isStable`
+ * accepts, as [start, end) byte pairs in `into`: the same tokens `fastTokens(text, isStable)`
+ * finds in the decoded text, since every separator is one ASCII byte. False as soon as a
+ * character is anything else (or the bytes are not UTF-8).
  */
-function fastByteTokens(bytes: Uint8Array, into: number[]): boolean {
+function fastByteTokens(bytes: Uint8Array, from: number, to: number, into: number[]): boolean {
   into.length = 0;
   let start = -1;
-  let i = 0;
-  while (i < bytes.length) {
+  let i = from;
+  while (i < to) {
     const c = bytes[i] as number;
     if (c < 0x80) {
       if (isAsciiSpace(c)) {
@@ -192,14 +181,14 @@ function fastByteTokens(bytes: Uint8Array, into: number[]): boolean {
       continue;
     }
     // Hangul syllables and compatibility jamo are three bytes: 1110xxxx 10xxxxxx 10xxxxxx.
-    const b1 = bytes[i + 1] ?? 0;
-    const b2 = bytes[i + 2] ?? 0;
+    const b1 = i + 1 < to ? (bytes[i + 1] as number) : 0;
+    const b2 = i + 2 < to ? (bytes[i + 2] as number) : 0;
     if ((c & 0xf0) !== 0xe0 || (b1 & 0xc0) !== 0x80 || (b2 & 0xc0) !== 0x80) return false;
     if (!isStable(((c & 0x0f) << 12) | ((b1 & 0x3f) << 6) | (b2 & 0x3f))) return false;
     if (start < 0) start = i;
     i += 3;
   }
-  if (start >= 0) into.push(start, bytes.length);
+  if (start >= 0) into.push(start, to);
   return true;
 }
 
@@ -215,23 +204,55 @@ export function addMessageBytes(
   message: Uint8Array,
   localMicros: Micros,
 ): void {
-  if (!fastByteTokens(message, bounds)) {
-    addMessage(tally, sender, utf8.decode(message), localMicros);
+  addBytes(tally, sender, message, 0, message.length, minuteOfDay(localMicros));
+}
+
+function addBytes(
+  tally: Tally,
+  sender: string,
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  minute: number,
+) {
+  if (!fastByteTokens(bytes, start, end, bounds)) {
+    addText(tally, sender, utf8.decode(bytes.subarray(start, end)), minute);
     return;
   }
-  countMessage(tally, sender, localMicros);
+  countMessage(tally, sender, minute);
   for (let i = 0; i < bounds.length; i += 2)
-    tally.byteTokens.add(message, bounds[i] as number, bounds[i + 1] as number);
+    tally.byteTokens.add(bytes, bounds[i] as number, bounds[i + 1] as number);
 }
 
 export function addMessage(tally: Tally, sender: string, message: string, localMicros: Micros): void {
-  countMessage(tally, sender, localMicros);
+  addText(tally, sender, message, minuteOfDay(localMicros));
+}
+
+function addText(tally: Tally, sender: string, message: string, minute: number): void {
+  countMessage(tally, sender, minute);
   const text = tokenize(message);
   if (text === null) {
     for (const word of segmentWhole(message)) bump(tally.words, word);
   } else {
     for (let i = 0; i < bounds.length; i += 2)
       tally.tokens.add(text, bounds[i] as number, bounds[i + 1] as number);
+  }
+}
+
+/** A committed batch's processed messages (stats-rows.ts), counted as `addMessage` would. */
+export function addRows(tally: Tally, rows: StatsRows): void {
+  let text = 0;
+  let start = 0;
+  for (let row = 0; row < rows.count; row++) {
+    const sender = rows.senders[rows.senderOf[row] as number] as string;
+    const minute = rows.minutes[row] as number;
+    const end = rows.ends[row] as number;
+    const decoded = rows.texts[text];
+    if (decoded !== undefined && decoded[0] === row) {
+      addText(tally, sender, decoded[1], minute);
+      text++;
+    } else addBytes(tally, sender, rows.bytes, start, end, minute);
+    start = end;
   }
 }
 
@@ -250,13 +271,6 @@ export function settle(tally: Tally): Counts {
   // What is counted now lives in `counts`: settling again (or counting on) must not count it twice.
   Object.assign(tally, emptyTally());
   return counts;
-}
-
-export function mergeCounts(into: Counts, from: Counts): void {
-  into.messages += from.messages;
-  for (const [k, v] of from.users) bump(into.users, k, v);
-  for (const [k, v] of from.words) bump(into.words, k, v);
-  for (const [k, v] of from.times) bump(into.times, k, v);
 }
 
 /** Most frequent first; ties in key order, so the output is stable. */
