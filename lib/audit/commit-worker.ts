@@ -21,8 +21,11 @@ self.onmessage = (event: MessageEvent<Message>) => {
   try {
     const prepared = prepareBatch(job);
     const stats = prepared.outcome.stats;
-    self.postMessage({ id, prepared }, [
+    // The batch's value buffer goes back too, for a later batch (commit.ts reuseValues).
+    const values = job.records.bytes.buffer as ArrayBuffer;
+    self.postMessage({ id, prepared, values }, [
       prepared.raw.buffer as ArrayBuffer,
+      values,
       ...(stats === null ? [] : transferables(stats)),
     ]);
   } catch (error) {

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { parquetReadObjects } from "hyparquet";
 import { encode, parseRecord } from "../wire.ts";
-import { commitPrepared, pack, prepareBatch } from "./commit.ts";
+import { commitPrepared, Packer, pack, prepareBatch, reuseValues } from "./commit.ts";
 import { wallClockMicros } from "./processed.ts";
 import { addRows, type Counts, emptyTally, settle } from "./stats.ts";
 import type { StatsRows } from "./stats-rows.ts";
@@ -184,4 +184,22 @@ test("any records, hostile ones too, are in the raw file once each, as parseReco
     }),
     { numRuns: 150 },
   );
+});
+
+test("a packer's next batch fills a value buffer handed back from a prepared batch, whole", () => {
+  const packer = new Packer();
+  const record = (offset: number, text: string) => ({ offset, timestampMs: 0, value: Buffer.from(text) });
+  packer.add(record(0, "first"));
+  packer.add({ offset: 1, timestampMs: 0, value: null });
+  const first = packer.take();
+  expect(Buffer.from(first.bytes).toString()).toBe("first");
+  expect([...first.lengths]).toEqual([5, -1]);
+
+  reuseValues(first.bytes.buffer as ArrayBuffer);
+  packer.take(); // an empty take: the packer moves into the buffer handed back
+  packer.add(record(7, "second batch"));
+  const second = packer.take();
+  expect(second.bytes.buffer).toBe(first.bytes.buffer);
+  expect(Buffer.from(second.bytes).toString()).toBe("second batch");
+  expect([...second.offsets]).toEqual([7]);
 });

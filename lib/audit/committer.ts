@@ -19,6 +19,7 @@ import {
   commitPrepared,
   type PreparedBatch,
   prepareBatch,
+  reuseValues,
 } from "./commit.ts";
 import { crashCounters } from "./crashpoint.ts";
 import { type WriteFile, writeDurably } from "./files.ts";
@@ -32,7 +33,7 @@ export interface Committer {
 
 type Reply =
   | { ready: true }
-  | { id: number; prepared: PreparedBatch }
+  | { id: number; prepared: PreparedBatch; values: ArrayBuffer }
   | { id: number; error: { message: string; code?: string } };
 
 /**
@@ -41,7 +42,11 @@ type Reply =
  */
 export function inProcessCommitter(write: WriteFile = writeDurably): Committer {
   const commit = orderedCommits(
-    async (job) => prepareBatch(job, write),
+    async (job) => {
+      const prepared = prepareBatch(job, write);
+      reuseValues(job.records.bytes.buffer as ArrayBuffer);
+      return prepared;
+    },
     (prepared) => commitPrepared(prepared, write),
   );
   return { commit, close: () => undefined, workers: 0 };
@@ -99,8 +104,10 @@ class WorkerPool implements Committer {
     if (waiter === undefined) return;
     this.waiting.delete(reply.id);
     this.load.set(worker, (this.load.get(worker) ?? 1) - 1);
-    if ("prepared" in reply) waiter.resolve(reply.prepared);
-    else waiter.reject(Object.assign(new Error(reply.error.message), { code: reply.error.code }));
+    if ("prepared" in reply) {
+      reuseValues(reply.values);
+      waiter.resolve(reply.prepared);
+    } else waiter.reject(Object.assign(new Error(reply.error.message), { code: reply.error.code }));
   }
 
   private failAll(error: Error): void {
