@@ -3,8 +3,13 @@
  * what must stay stable across versions (sender colours, bot slots). Results are signed 32-bit
  * integers, as Int32Array-backed tables compare them; `>>> 0` gives the unsigned value.
  */
-const OFFSET_BASIS = 0x811c9dc5 | 0;
+export const OFFSET_BASIS = 0x811c9dc5 | 0;
 const PRIME = 16777619;
+
+/** The hash so far, `byte` added: for a caller that hashes while it scans. */
+export function fnv1aStep(hash: number, byte: number): number {
+  return Math.imul(hash ^ byte, PRIME);
+}
 
 /** Over the bytes [start, end). */
 export function fnv1aBytes(bytes: Uint8Array, start = 0, end = bytes.length): number {

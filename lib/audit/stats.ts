@@ -4,6 +4,7 @@
  * `Intl.Segmenter` calls word-like, so Hangul, Latin and mixed text split sensibly ("한국어랑
  * 영어" is two words, "i'm" one); they are compared after NFC and lower-casing.
  */
+import { fnv1aStep, OFFSET_BASIS } from "../fnv1a.ts";
 import { MINUTES_A_DAY, type Micros, minuteOfDay } from "./micros.ts";
 import type { StatsRows } from "./stats-rows.ts";
 import { ByteTokenCounts, TokenCounts } from "./token-counts.ts";
@@ -162,21 +163,29 @@ function countMessage(tally: Tally, sender: string, minute: number): void {
 
 /**
  * Token boundaries of the UTF-8 text [start, end) of `bytes` whose every character `isStable`
- * accepts, as [start, end) byte pairs in `into`: the same tokens `fastTokens(text, isStable)`
- * finds in the decoded text, since every separator is one ASCII byte. False as soon as a
- * character is anything else (or the bytes are not UTF-8).
+ * accepts, as [start, end, FNV-1a hash] triples in `into` (hashed in the same pass: counting
+ * hashes every token, and a second pass over the bytes was a sixth of the counting): the same
+ * tokens `fastTokens(text, isStable)` finds in the decoded text, since every separator is one
+ * ASCII byte. False as soon as a character is anything else (or the bytes are not UTF-8).
  */
 function fastByteTokens(bytes: Uint8Array, from: number, to: number, into: number[]): boolean {
   into.length = 0;
   let start = -1;
+  let hash = OFFSET_BASIS;
   let i = from;
   while (i < to) {
     const c = bytes[i] as number;
     if (c < 0x80) {
       if (isAsciiSpace(c)) {
-        if (start >= 0) into.push(start, i);
+        if (start >= 0) into.push(start, i, hash);
         start = -1;
-      } else if (start < 0) start = i;
+      } else {
+        if (start < 0) {
+          start = i;
+          hash = OFFSET_BASIS;
+        }
+        hash = fnv1aStep(hash, c);
+      }
       i++;
       continue;
     }
@@ -185,12 +194,18 @@ function fastByteTokens(bytes: Uint8Array, from: number, to: number, into: numbe
     const b2 = i + 2 < to ? (bytes[i + 2] as number) : 0;
     if ((c & 0xf0) !== 0xe0 || (b1 & 0xc0) !== 0x80 || (b2 & 0xc0) !== 0x80) return false;
     if (!isStable(((c & 0x0f) << 12) | ((b1 & 0x3f) << 6) | (b2 & 0x3f))) return false;
-    if (start < 0) start = i;
+    if (start < 0) {
+      start = i;
+      hash = OFFSET_BASIS;
+    }
+    hash = fnv1aStep(fnv1aStep(fnv1aStep(hash, c), b1), b2);
     i += 3;
   }
-  if (start >= 0) into.push(start, to);
+  if (start >= 0) into.push(start, to, hash);
   return true;
 }
+
+const byteBounds: number[] = [];
 
 const utf8 = new TextDecoder();
 
@@ -215,13 +230,18 @@ function addBytes(
   end: number,
   minute: number,
 ) {
-  if (!fastByteTokens(bytes, start, end, bounds)) {
+  if (!fastByteTokens(bytes, start, end, byteBounds)) {
     addText(tally, sender, utf8.decode(bytes.subarray(start, end)), minute);
     return;
   }
   countMessage(tally, sender, minute);
-  for (let i = 0; i < bounds.length; i += 2)
-    tally.byteTokens.add(bytes, bounds[i] as number, bounds[i + 1] as number);
+  for (let i = 0; i < byteBounds.length; i += 3)
+    tally.byteTokens.addHashed(
+      bytes,
+      byteBounds[i] as number,
+      byteBounds[i + 1] as number,
+      byteBounds[i + 2] as number,
+    );
 }
 
 export function addMessage(tally: Tally, sender: string, message: string, localMicros: Micros): void {

@@ -20,7 +20,11 @@ abstract class TokenTable<S, K> {
 
   /** Counts the piece [start, end) of `source` once. */
   add(source: S, start: number, end: number): void {
-    const hash = this.hash(source, start, end);
+    this.addHashed(source, start, end, this.hash(source, start, end));
+  }
+
+  /** `add`, the piece's hash computed by the caller (it must be what `hash` gives). */
+  addHashed(source: S, start: number, end: number, hash: number): void {
     const mask = this.keys.length - 1;
     let at = hash & mask;
     for (let key = this.keys[at]; key !== undefined; key = this.keys[at]) {

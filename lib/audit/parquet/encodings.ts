@@ -118,8 +118,12 @@ export class DictionaryColumn extends Column<string> {
   private indexes = new Int32Array(1024);
   private count = 0;
 
+  /** The last value and its index: topics, rooms and often senders repeat row after row. */
+  private last: string | undefined;
+  private lastAt = 0;
+
   protected pushValue(value: string): void {
-    let at = this.index.get(value);
+    let at = value === this.last ? this.lastAt : this.index.get(value);
     if (at === undefined) {
       at = this.entries.length;
       this.index.set(value, at);
@@ -131,6 +135,8 @@ export class DictionaryColumn extends Column<string> {
       this.indexes = grown;
     }
     this.indexes[this.count++] = at;
+    this.last = value;
+    this.lastAt = at;
   }
 
   protected override dictionary(): EncodedChunk["dictionary"] {
@@ -160,6 +166,7 @@ export class DictionaryColumn extends Column<string> {
     this.index.clear();
     this.entries = [];
     this.count = 0;
+    this.last = undefined;
   }
 }
 
