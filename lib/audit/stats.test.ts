@@ -10,8 +10,10 @@ import {
   addRows,
   type Counts,
   emptyTally,
+  plainWord,
   settle,
   type Tally,
+  top,
   words,
 } from "./stats.ts";
 import { StatsRowsBuilder } from "./stats-rows.ts";
@@ -178,5 +180,47 @@ test("a batch's statistics rows, counted on the main thread, count what addMessa
       expect(fromRows).toEqual(rowByRow);
     }),
     { numRuns: 3_000 },
+  );
+});
+
+test("plainWord: a run of ASCII letters and digits, or of Hangul syllables, is the one word Intl.Segmenter finds, lower-cased", () => {
+  const segmenter = new Intl.Segmenter("ko", { granularity: "word" });
+  const segmented = (token: string) =>
+    [...segmenter.segment(token)].filter((s) => s.isWordLike).map((s) => s.segment.toLowerCase());
+  const of = (min: number, max: number) => fc.integer({ min, max }).map((c) => String.fromCharCode(c));
+  const latin = fc.string({
+    unit: fc.oneof(fc.constantFrom(..."azAZ09"), of(0x61, 0x7a), of(0x41, 0x5a), of(0x30, 0x39)),
+    minLength: 1,
+    maxLength: 12,
+  });
+  const hangul = fc.string({ unit: of(0xac00, 0xd7a3), minLength: 1, maxLength: 12 });
+  const plain = fc.oneof(latin, hangul);
+  fc.assert(
+    fc.property(plain, (token) => {
+      expect([plainWord(token)]).toEqual(segmented(token));
+    }),
+    { numRuns: 5_000 },
+  );
+  // Anything else is left to the segmenter.
+  for (const token of ["", "let's", "a.b", "ㅋㅋ", "x-y", "1,000", "é", "ａ", "a\u0301"])
+    expect(plainWord(token)).toBeNull();
+});
+
+test("top: the n most frequent, ties in key order, as sorting everything gives, for any n", () => {
+  const sorted = (map: Map<string, number>, n: number) =>
+    [...map]
+      .map(([key, count]) => ({ key, count }))
+      .sort((a, b) => b.count - a.count || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+      .slice(0, Math.max(0, n));
+  fc.assert(
+    fc.property(
+      fc.array(fc.tuple(fc.string({ maxLength: 4 }), fc.integer({ min: 1, max: 6 })), { maxLength: 300 }),
+      fc.integer({ min: -1, max: 40 }),
+      (pairs, n) => {
+        const map = new Map(pairs);
+        expect(top(map, n)).toEqual(sorted(map, n));
+      },
+    ),
+    { numRuns: 2_000 },
   );
 });
