@@ -181,8 +181,8 @@ export async function breakdown({ payloadFile, sample, brokers, topic, records }
     fmt("    (the general decoder alone would take)", scaled(generalS)),
     fmt("  of which Parquet and processed files", scaled(minus(prepareS, decodeS))),
     // A difference of two best-of-3 timings: on a busy machine it can come out at or below zero.
-    fmt("statistics' rows (prepare with − without; ≤ 0: noise)", scaled(minus(withStatsS, prepareS))),
-    fmt("statistics counted (main thread, once committed)", scaled(countS)),
+    fmt("statistics' rows (with − without, ≤ 0 noise)", scaled(minus(withStatsS, prepareS))),
+    fmt("statistics counted (main thread)", scaled(countS)),
     fmt("raw files' durable write (fsync, rename)", scaled(writeS)),
     `  raw file size: ${(archiveBytes / sample).toFixed(1)} B per record`,
   ].join("\n");
