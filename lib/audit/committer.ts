@@ -6,10 +6,9 @@
  * while it did (nothing was fetched for it meanwhile), and JSC compiled the preparing code in
  * both threads (bench/audit: 0.5 CPU s more per million records, 6% slower). The raw files, the
  * commit points, are written here in the main thread in each partition's offset order, whatever
- * order the batches are prepared in: a later batch's raw file never exists
- * without the earlier ones, which the next-offset rule in offsets.ts relies on. Where workers
- * cannot start (a binary built without the worker entry point), batches commit in the main
- * thread, with the same result.
+ * order the batches are prepared in: a later batch's raw file never exists without the earlier
+ * ones, which the next-offset rule in offsets.ts relies on. Where workers cannot start (a binary
+ * built without the worker entry point), batches commit in the main thread, with the same result.
  */
 import { availableParallelism } from "node:os";
 import { partitionKey } from "../partition-key.ts";

@@ -9,7 +9,7 @@ import { MINUTES_A_DAY, type Micros, minuteOfDay } from "./micros.ts";
 import type { StatsRows } from "./stats-rows.ts";
 import { ByteTokenCounts, TokenCounts } from "./token-counts.ts";
 
-/** The three statistics: plain data, so a worker's counts travel to the main thread. */
+/** The three statistics, as a tally settles them (`settle`). */
 export interface Counts {
   messages: number;
   users: Map<string, number>;
