@@ -10,13 +10,12 @@ import {
   addRows,
   type Counts,
   emptyTally,
-  plainWord,
   settle,
   type Tally,
   top,
-  words,
 } from "./stats.ts";
 import { StatsRowsBuilder } from "./stats-rows.ts";
+import { plainWord, words } from "./words.ts";
 
 const segmenter = new Intl.Segmenter("ko", { granularity: "word" });
 
