@@ -4,6 +4,7 @@
  * levels for OPTIONAL columns and, when its table asks for them, min/max statistics. file.ts
  * turns what `encoded()` returns into pages.
  */
+import { grown } from "../grown.ts";
 import { Bytes } from "./bytes.ts";
 import {
   ByteWriter,
@@ -130,9 +131,7 @@ export class DictionaryColumn extends Column<string> {
       this.entries.push(Buffer.from(value, "utf8"));
     }
     if (this.count === this.indexes.length) {
-      const grown = new Int32Array(this.count * 2);
-      grown.set(this.indexes);
-      this.indexes = grown;
+      this.indexes = grown(this.indexes, new Int32Array(this.count * 2));
     }
     this.indexes[this.count++] = at;
     this.last = value;
@@ -185,9 +184,7 @@ export class IntColumn extends Column<number | bigint> {
 
   protected pushValue(value: number | bigint): void {
     if (this.count === this.numbers.length) {
-      const grown = new Float64Array(this.count * 2);
-      grown.set(this.numbers);
-      this.numbers = grown;
+      this.numbers = grown(this.numbers, new Float64Array(this.count * 2));
     }
     if (typeof value === "number") {
       this.numbers[this.count++] = value;
