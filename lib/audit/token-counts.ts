@@ -9,35 +9,32 @@
 import { fnv1aBytes, fnv1aUnits } from "../fnv1a.ts";
 import { grown } from "./grown.ts";
 
-abstract class TokenTable<S, K> {
-  private keys: (K | undefined)[] = new Array(64);
+/** Pieces of strings (UTF-16 units), each distinct piece sliced out once. */
+export class TokenCounts {
+  private keys: (string | undefined)[] = new Array(64);
   private hashes = new Int32Array(64);
   private counts = new Float64Array(64);
   private size = 0;
 
-  protected abstract hash(source: S, start: number, end: number): number;
-  protected abstract matches(key: K, source: S, start: number, end: number): boolean;
-  protected abstract keyOf(source: S, start: number, end: number): K;
-
-  /** Counts the piece [start, end) of `source` once. */
-  add(source: S, start: number, end: number): void {
-    const hash = this.hash(source, start, end);
+  /** Counts the piece [start, end) of `text` once. */
+  add(text: string, start: number, end: number): void {
+    const hash = fnv1aUnits(text, start, end);
     const mask = this.keys.length - 1;
     let at = hash & mask;
     for (let key = this.keys[at]; key !== undefined; key = this.keys[at]) {
-      if (this.hashes[at] === hash && this.matches(key, source, start, end)) {
+      if (this.hashes[at] === hash && key.length === end - start && text.startsWith(key, start)) {
         this.counts[at] = (this.counts[at] as number) + 1;
         return;
       }
       at = (at + 1) & mask;
     }
-    this.keys[at] = this.keyOf(source, start, end);
+    this.keys[at] = text.slice(start, end);
     this.hashes[at] = hash;
     this.counts[at] = 1;
     if (++this.size * 2 > this.keys.length) this.grow();
   }
 
-  protected forEachKey(visit: (key: K, count: number) => void): void {
+  forEach(visit: (token: string, count: number) => void): void {
     for (let i = 0; i < this.keys.length; i++) {
       const key = this.keys[i];
       if (key !== undefined) visit(key, this.counts[i] as number);
@@ -58,24 +55,6 @@ abstract class TokenTable<S, K> {
       this.hashes[at] = hashes[i] as number;
       this.counts[at] = counts[i] as number;
     }
-  }
-}
-
-export class TokenCounts extends TokenTable<string, string> {
-  protected hash(text: string, start: number, end: number): number {
-    return fnv1aUnits(text, start, end);
-  }
-
-  protected matches(key: string, text: string, start: number, end: number): boolean {
-    return key.length === end - start && text.startsWith(key, start);
-  }
-
-  protected keyOf(text: string, start: number, end: number): string {
-    return text.slice(start, end);
-  }
-
-  forEach(visit: (token: string, count: number) => void): void {
-    this.forEachKey(visit);
   }
 }
 
