@@ -2,7 +2,8 @@
  * bench/bot: `dchat bot` on the local broker in two phases — under load (N questions per second
  * spread over 10 rooms for D seconds) and nearly idle (1 question per second, where a question
  * waits for nothing but its own transaction) — reporting answers/s, question → answer latency
- * (p50/p99/max, as a read_committed reader sees it) and the bot's peak RSS; beside it, the
+ * (p50/p99/max, as a read_committed reader sees it), the bot's peak RSS and how many cores the
+ * bot, the local broker and this benchmark kept busy; beside it, the
  * broker's raw produce → consume latency floor for a record of the same size from Kafka's own
  * EndToEndLatency tool. Then the lookup micro-benchmark (lookup.ts).
  *
@@ -15,7 +16,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { appendFileSync, existsSync, readFileSync } from "node:fs";
-import { loadavg } from "node:os";
+import { availableParallelism, loadavg } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { REPLY_TO_HEADER } from "../../lib/bot/run.ts";
@@ -89,10 +90,26 @@ const bot = Bun.spawn(
   { stdout: "pipe", stderr: "inherit", env: { ...process.env, HOME: join(repoRoot, ".tmp", "home") } },
 );
 let peakRssKb = 0;
-/** The bot's CPU time so far (user + system), in seconds, from /proc/<pid>/stat. */
-const cpuSeconds = (): number => {
-  const fields = readFileSync(`/proc/${bot.pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+/** A process's CPU time so far (user + system), in seconds, from /proc/<pid>/stat. */
+const cpuSeconds = (pid: number): number => {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
   return (Number(fields[11]) + Number(fields[12])) / 100;
+};
+/**
+ * The local broker's process (scripts/kafka's pid file), whose CPU is printed beside the bot's:
+ * on a small machine the broker, the bot and this benchmark share the cores, and a phase whose
+ * processes want them all measures queueing for CPU as much as the bot.
+ */
+const brokerPid = ((): number | undefined => {
+  const [host, port] = brokers.split(":");
+  const file = join(repoRoot, ".cache", "kafka", String(port), "node-1", "pid");
+  if (host !== "127.0.0.1" || values.brokers !== undefined || !existsSync(file)) return undefined;
+  const pid = Number(readFileSync(file, "utf8").trim());
+  return existsSync(`/proc/${pid}/stat`) ? pid : undefined;
+})();
+const benchCpuSeconds = (): number => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
 };
 const sampleRss = () => {
   const status = readFileSync(`/proc/${bot.pid}/status`, "utf8");
@@ -215,7 +232,9 @@ async function runPhase(rate: number, seconds: number, label = "bot"): Promise<P
   const total = Math.round(rate * seconds);
   let sent = 0;
   const began = performance.now();
-  const cpuAtStart = cpuSeconds();
+  const cpuAtStart = cpuSeconds(bot.pid);
+  const brokerCpuAtStart = brokerPid === undefined ? 0 : cpuSeconds(brokerPid);
+  const benchCpuAtStart = benchCpuSeconds();
   const inFlight: Promise<void>[] = [];
   while (sent < total) {
     const due = Math.min(total, Math.floor(((performance.now() - began) / 1000) * rate) + perTick);
@@ -255,7 +274,9 @@ async function runPhase(rate: number, seconds: number, label = "bot"): Promise<P
   const drainBy = Date.now() + 30_000;
   while (phase.answered < total && Date.now() < drainBy) await Bun.sleep(20);
   const answerSeconds = (performance.now() - began) / 1000;
-  const botCpu = cpuSeconds() - cpuAtStart;
+  const botCpu = cpuSeconds(bot.pid) - cpuAtStart;
+  const brokerCpu = brokerPid === undefined ? undefined : cpuSeconds(brokerPid) - brokerCpuAtStart;
+  const benchCpu = benchCpuSeconds() - benchCpuAtStart;
   const pct = percentiles(phase.latencies);
   const botPct = percentiles(phase.botLatencies);
   console.log(
@@ -272,6 +293,10 @@ async function runPhase(rate: number, seconds: number, label = "bot"): Promise<P
   );
   console.log(
     `  bot CPU ${botCpu.toFixed(1)} s in ${answerSeconds.toFixed(1)} s (${((100 * botCpu) / answerSeconds).toFixed(0)}% of one core); machine load average ${loadavg()[0]?.toFixed(1)}`,
+  );
+  const cores = (cpu: number) => (cpu / answerSeconds).toFixed(2);
+  console.log(
+    `  cores busy: bot ${cores(botCpu)}, broker ${brokerCpu === undefined ? "(not local)" : cores(brokerCpu)}, this benchmark ${cores(benchCpu)}; ${cores(botCpu + (brokerCpu ?? 0) + benchCpu)} of the machine's ${availableParallelism()}`,
   );
   if (phase.transactions.length > 0) {
     const ms = percentiles(phase.transactions.map((t) => t.ms));
