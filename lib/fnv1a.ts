@@ -6,7 +6,7 @@
 export const OFFSET_BASIS = 0x811c9dc5 | 0;
 const PRIME = 16777619;
 
-/** The hash so far, `byte` added: for a caller that hashes while it scans. */
+/** The hash so far, one more byte (or code unit) added: for a caller that hashes while it scans. */
 export function fnv1aStep(hash: number, byte: number): number {
   return Math.imul(hash ^ byte, PRIME);
 }
@@ -14,13 +14,13 @@ export function fnv1aStep(hash: number, byte: number): number {
 /** Over the bytes [start, end). */
 export function fnv1aBytes(bytes: Uint8Array, start = 0, end = bytes.length): number {
   let hash = OFFSET_BASIS;
-  for (let i = start; i < end; i++) hash = Math.imul(hash ^ (bytes[i] as number), PRIME);
+  for (let i = start; i < end; i++) hash = fnv1aStep(hash, bytes[i] as number);
   return hash;
 }
 
 /** Over the UTF-16 code units of text [start, end). */
 export function fnv1aUnits(text: string, start = 0, end = text.length): number {
   let hash = OFFSET_BASIS;
-  for (let i = start; i < end; i++) hash = Math.imul(hash ^ text.charCodeAt(i), PRIME);
+  for (let i = start; i < end; i++) hash = fnv1aStep(hash, text.charCodeAt(i));
   return hash;
 }

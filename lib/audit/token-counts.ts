@@ -98,11 +98,8 @@ export class ByteTokenCounts {
     if (token === this.hashes.length) this.growTokens();
     const from = token === 0 ? 0 : (this.ends[token - 1] as number);
     const to = from + (end - start);
-    if (to > this.arena.length) {
-      const arena = new Uint8Array(Math.max(this.arena.length * 2, to));
-      arena.set(this.arena.subarray(0, from));
-      this.arena = arena;
-    }
+    if (to > this.arena.length)
+      this.arena = grown(this.arena, new Uint8Array(Math.max(this.arena.length * 2, to)));
     this.arena.set(bytes.subarray(start, end), from);
     this.hashes[token] = hash;
     this.ends[token] = to;
