@@ -5,7 +5,9 @@
  * (p50/p99/max, as a read_committed reader sees it), the bot's peak RSS and how many cores the
  * bot, the local broker and this benchmark kept busy; beside it, the
  * broker's raw produce → consume latency floor for a record of the same size from Kafka's own
- * EndToEndLatency tool. Then the lookup micro-benchmark (lookup.ts).
+ * EndToEndLatency tool. Then the same phases through the reference, Kafka's own exactly-once
+ * consume → produce loop (copier.ts), read the same way, and the bot's figures as ratios of
+ * its. Then the lookup micro-benchmark (lookup.ts).
  *
  * A warm-up at the load's rate comes first and is printed apart: on a broker started moments
  * before (as `npm run bench` may), the JVM's JIT compilers take most of a core for a minute and
@@ -24,6 +26,7 @@ import { ensureTopic, kafkajsOf, openKafka } from "../../lib/kafka/index.ts";
 import { encode, textRecord } from "../../lib/wire.ts";
 import { brokerAddress, repoRoot, uniqueName } from "../../test/support/broker.ts";
 import { binary } from "../../test/support/dchat.ts";
+import { startCopier } from "./copier.ts";
 import { lookupBench } from "./lookup.ts";
 
 const { values } = parseArgs({
@@ -223,8 +226,39 @@ function percentiles(values: number[]): (p: number) => number {
   return (p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 }
 
+/** Where a phase's questions go, and whose CPU is counted: the bot, or the reference copier. */
+interface Target {
+  pid: number;
+  /**
+   * Sends questions number `first`, `first + 1`, …; resolves once the broker has them, each
+   * keyed in `sentAt` as its reader will find its answer.
+   */
+  send(values: Buffer[], first: number, started: number): Promise<void>;
+}
+
+const botTarget: Target = {
+  pid: bot.pid,
+  async send(values, first, started) {
+    const roomOf = (i: number) => rooms[(first + i) % ROOMS] as string;
+    const metadata = await producer.sendBatch({
+      topicMessages: rooms
+        .map((room) => ({
+          topic: room,
+          messages: values.filter((_, i) => roomOf(i) === room).map((value) => ({ value })),
+        }))
+        .filter((t) => t.messages.length > 0),
+    });
+    // An answer names its question by room, partition and offset (its reply-to header).
+    for (const m of metadata) {
+      const count = values.filter((_, i) => roomOf(i) === m.topicName).length;
+      for (let i = 0; i < count; i++)
+        sentAt.set(`${m.topicName}/${m.partition}/${BigInt(m.baseOffset ?? "0") + BigInt(i)}`, started);
+    }
+  },
+};
+
 /** Sends `rate` questions a second for `seconds`, waits for their answers, prints the phase. */
-async function runPhase(rate: number, seconds: number, label = "bot"): Promise<Phase> {
+async function runPhase(rate: number, seconds: number, label: string, target: Target): Promise<Phase> {
   const phase = newPhase(rate, seconds);
   current = phase;
   const tickMs = Math.max(TICK_MS, Math.min(1000, 1000 / rate));
@@ -232,40 +266,20 @@ async function runPhase(rate: number, seconds: number, label = "bot"): Promise<P
   const total = Math.round(rate * seconds);
   let sent = 0;
   const began = performance.now();
-  const cpuAtStart = cpuSeconds(bot.pid);
+  const cpuAtStart = cpuSeconds(target.pid);
   const brokerCpuAtStart = brokerPid === undefined ? 0 : cpuSeconds(brokerPid);
   const benchCpuAtStart = benchCpuSeconds();
   const inFlight: Promise<void>[] = [];
   while (sent < total) {
     const due = Math.min(total, Math.floor(((performance.now() - began) / 1000) * rate) + perTick);
     if (due > sent) {
-      const batch: { room: string; value: Buffer }[] = [];
+      const first = sentTotal;
+      const values: Buffer[] = [];
       for (; sent < due; sent++, sentTotal++) {
         const record = textRecord(`user-${String(sentTotal % 5000).padStart(4, "0")}`, question, new Date());
-        batch.push({ room: rooms[sentTotal % ROOMS] as string, value: encode(record) });
+        values.push(encode(record));
       }
-      const started = performance.now();
-      inFlight.push(
-        producer
-          .sendBatch({
-            topicMessages: rooms
-              .map((room) => ({
-                topic: room,
-                messages: batch.filter((b) => b.room === room).map((b) => ({ value: b.value })),
-              }))
-              .filter((t) => t.messages.length > 0),
-          })
-          .then((metadata) => {
-            for (const m of metadata) {
-              const count = batch.filter((b) => b.room === m.topicName).length;
-              for (let i = 0; i < count; i++)
-                sentAt.set(
-                  `${m.topicName}/${m.partition}/${BigInt(m.baseOffset ?? "0") + BigInt(i)}`,
-                  started,
-                );
-            }
-          }),
-      );
+      inFlight.push(target.send(values, first, performance.now()));
     }
     await Bun.sleep(tickMs);
   }
@@ -274,13 +288,13 @@ async function runPhase(rate: number, seconds: number, label = "bot"): Promise<P
   const drainBy = Date.now() + 30_000;
   while (phase.answered < total && Date.now() < drainBy) await Bun.sleep(20);
   const answerSeconds = (performance.now() - began) / 1000;
-  const botCpu = cpuSeconds(bot.pid) - cpuAtStart;
+  const ownCpu = cpuSeconds(target.pid) - cpuAtStart;
   const brokerCpu = brokerPid === undefined ? undefined : cpuSeconds(brokerPid) - brokerCpuAtStart;
   const benchCpu = benchCpuSeconds() - benchCpuAtStart;
   const pct = percentiles(phase.latencies);
   const botPct = percentiles(phase.botLatencies);
   console.log(
-    `${label}: ${total} questions over ${ROOMS} rooms at ${rate}/s for ${seconds} s (record ${recordSize} B)`,
+    `${label}: ${total} questions over ${ROOMS} ${target === botTarget ? "rooms" : "partitions"} at ${rate}/s for ${seconds} s (record ${recordSize} B)`,
   );
   console.log(
     `  sent in ${sendSeconds.toFixed(1)} s; answered ${phase.answered} (${phase.duplicates} duplicates) by ${answerSeconds.toFixed(1)} s → ${(phase.answered / answerSeconds).toFixed(0)} answers/s`,
@@ -288,15 +302,17 @@ async function runPhase(rate: number, seconds: number, label = "bot"): Promise<P
   console.log(
     `  question sent → answer read ms (read_committed reader): p50 ${pct(50).toFixed(1)}  p90 ${pct(90).toFixed(1)}  p99 ${pct(99).toFixed(1)}  max ${pct(100).toFixed(1)}`,
   );
+  if (phase.botLatencies.length > 0)
+    console.log(
+      `  broker append → answer committed ms (bot log): p50 ${botPct(50).toFixed(0)}  p90 ${botPct(90).toFixed(0)}  p99 ${botPct(99).toFixed(0)}  max ${botPct(100).toFixed(0)}`,
+    );
+  const own = target === botTarget ? "bot" : "copier";
   console.log(
-    `  broker append → answer committed ms (bot log): p50 ${botPct(50).toFixed(0)}  p90 ${botPct(90).toFixed(0)}  p99 ${botPct(99).toFixed(0)}  max ${botPct(100).toFixed(0)}`,
-  );
-  console.log(
-    `  bot CPU ${botCpu.toFixed(1)} s in ${answerSeconds.toFixed(1)} s (${((100 * botCpu) / answerSeconds).toFixed(0)}% of one core); machine load average ${loadavg()[0]?.toFixed(1)}`,
+    `  ${own} CPU ${ownCpu.toFixed(1)} s in ${answerSeconds.toFixed(1)} s (${((100 * ownCpu) / answerSeconds).toFixed(0)}% of one core); machine load average ${loadavg()[0]?.toFixed(1)}`,
   );
   const cores = (cpu: number) => (cpu / answerSeconds).toFixed(2);
   console.log(
-    `  cores busy: bot ${cores(botCpu)}, broker ${brokerCpu === undefined ? "(not local)" : cores(brokerCpu)}, this benchmark ${cores(benchCpu)}; ${cores(botCpu + (brokerCpu ?? 0) + benchCpu)} of the machine's ${availableParallelism()}`,
+    `  cores busy: ${own} ${cores(ownCpu)}, broker ${brokerCpu === undefined ? "(not local)" : cores(brokerCpu)}, this benchmark ${cores(benchCpu)}; ${cores(ownCpu + (brokerCpu ?? 0) + benchCpu)} of the machine's ${availableParallelism()}`,
   );
   if (phase.transactions.length > 0) {
     const ms = percentiles(phase.transactions.map((t) => t.ms));
@@ -320,9 +336,9 @@ async function runPhase(rate: number, seconds: number, label = "bot"): Promise<P
   return phase;
 }
 
-if (warmupSeconds > 0) await runPhase(rate, warmupSeconds, "warm-up (not counted)");
-const loaded = await runPhase(rate, seconds);
-const quiet = await runPhase(lowRate, lowSeconds);
+if (warmupSeconds > 0) await runPhase(rate, warmupSeconds, "warm-up (not counted)", botTarget);
+const loaded = await runPhase(rate, seconds, "bot", botTarget);
+const quiet = await runPhase(lowRate, lowSeconds, "bot", botTarget);
 clearInterval(rssTimer);
 console.log(`  bot peak RSS ${(peakRssKb / 1024).toFixed(0)} MiB over all phases`);
 
@@ -330,6 +346,45 @@ bot.kill("SIGTERM");
 await bot.exited;
 await reading;
 await reader.disconnect();
+
+// The same phases through Kafka's own transactional copier (copier.ts), read the same way.
+console.log("");
+const copier = await startCopier(kafka, brokers, ROOMS);
+const copyReader = kafka.consumer({
+  groupId: uniqueName("bench-bot-copy-reader"),
+  readUncommitted: false,
+  maxWaitTimeInMs: 100,
+});
+await copyReader.connect();
+await copyReader.subscribe({ topics: [copier.output], fromBeginning: true });
+await copyReader.run({
+  eachMessage: async ({ message }) => {
+    // A copy is its question's bytes, which are unique (sender number and time).
+    const key = message.value?.toString() ?? "";
+    if (seen.has(key)) current.duplicates++;
+    else current.answered++;
+    seen.add(key);
+    const started = sentAt.get(key);
+    if (started !== undefined) current.latencies.push(performance.now() - started);
+  },
+});
+await Bun.sleep(2000);
+const copierTarget: Target = {
+  pid: copier.pid,
+  async send(values, first, started) {
+    for (const value of values) sentAt.set(value.toString(), started);
+    await producer.send({
+      topic: copier.input,
+      messages: values.map((value, i) => ({ partition: (first + i) % ROOMS, value })),
+    });
+  },
+};
+const COPIER = "Kafka TransactionalMessageCopier";
+if (warmupSeconds > 0) await runPhase(rate, warmupSeconds, `${COPIER} warm-up (not counted)`, copierTarget);
+const copierLoaded = await runPhase(rate, seconds, COPIER, copierTarget);
+const copierQuiet = await runPhase(lowRate, lowSeconds, COPIER, copierTarget);
+await copyReader.disconnect();
+await copier.stop();
 await producer.disconnect();
 const admin = kafka.admin();
 await admin.connect();
@@ -370,6 +425,13 @@ else {
   const low = percentiles(quiet.latencies);
   console.log(
     `  ratios: at ${rate}/s bot p99 / floor p99 ${(high(99) / Number(p99)).toFixed(1)}×; at ${lowRate}/s bot p50 / floor p50 ${(low(50) / Number(p50)).toFixed(1)}×`,
+  );
+}
+{
+  const [high, low] = [percentiles(loaded.latencies), percentiles(quiet.latencies)];
+  const [copyHigh, copyLow] = [percentiles(copierLoaded.latencies), percentiles(copierQuiet.latencies)];
+  console.log(
+    `bot against ${COPIER}: at ${rate}/s p99 ${high(99).toFixed(1)} / ${copyHigh(99).toFixed(1)} ms (${(high(99) / copyHigh(99)).toFixed(2)}×), p50 ${high(50).toFixed(1)} / ${copyHigh(50).toFixed(1)} ms; at ${lowRate}/s p50 ${low(50).toFixed(1)} / ${copyLow(50).toFixed(1)} ms (${(low(50) / copyLow(50)).toFixed(2)}×)`,
   );
 }
 const admin2 = kafka.admin();
