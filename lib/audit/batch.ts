@@ -22,11 +22,13 @@ export class InFlight {
   private readonly limit: number;
 
   /**
-   * `workers` preparing threads (committer.ts): one batch under way in each and one more
-   * waiting, so none idles while the next is fetched; more would only hold more in memory.
+   * `workers` preparing threads (committer.ts): one batch under way in each and two more
+   * waiting. The fetch comes in bursts (a response holds about three batches, then the next
+   * is fetched and decoded): with one waiting, the worker idled a quarter of the run while the
+   * fetch caught up (bench/audit: 7–10% more wall time, same peak memory within 15 MB).
    */
   constructor(workers: number) {
-    this.limit = Math.max(2, workers + 1);
+    this.limit = Math.max(2, workers + 2);
   }
 
   add(commit: Promise<void>): void {
