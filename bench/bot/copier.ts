@@ -2,22 +2,20 @@
  * The reference beside the bot: Kafka's own exactly-once consume → produce loop, the
  * `TransactionalMessageCopier` of Kafka's tools (the Java client, KIP-447 group metadata, one
  * transaction per poll of up to `--transaction-size` records), from the cached jars, copying
- * an input topic of ROOMS partitions to an output topic on the same broker. What it does per
+ * an input topic of several partitions to an output topic on the same broker. What it does per
  * question is what the bot does less the movie lookup: read, write the copy, commit the read
  * offsets in the same transaction.
  *
  * The tool copies only up to the end offsets it sees when its partitions are assigned, then
- * exits. So the input partitions start with an aborted transaction of BACKLOG records: a
- * read_committed consumer skips them (nothing is copied), but the tool counts them in what
- * it has left, and keeps copying live records until that many were copied or it is stopped.
+ * exits. So the input partitions start with an aborted transaction of twice the records it is
+ * to copy: a read_committed consumer skips them (nothing is copied), but the tool counts them
+ * in what it has left, and keeps copying live records until that many were copied or it is
+ * stopped.
  */
 import { spawn, spawnSync } from "node:child_process";
 import { join } from "node:path";
 import type { Kafka } from "kafkajs";
 import { repoRoot, uniqueName } from "../../test/support/broker.ts";
-
-/** More than every phase at 1,000/s sends together (warm-up 15 s, 20 s, then 20 s at 1/s). */
-const BACKLOG_PER_PARTITION = 10_000;
 
 export interface Copier {
   input: string;
@@ -26,7 +24,13 @@ export interface Copier {
   stop(): Promise<void>;
 }
 
-export async function startCopier(kafka: Kafka, brokers: string, partitions: number): Promise<Copier> {
+/** A copier for at least `copies` records over `partitions` partitions (it stops after that many). */
+export async function startCopier(
+  kafka: Kafka,
+  brokers: string,
+  partitions: number,
+  copies: number,
+): Promise<Copier> {
   const input = uniqueName("bench-bot-copier-in");
   const output = uniqueName("bench-bot-copier-out");
   const admin = kafka.admin();
@@ -45,21 +49,26 @@ export async function startCopier(kafka: Kafka, brokers: string, partitions: num
   });
   await admin.disconnect();
 
-  const backlog = kafka.producer({
+  const backlog = Math.ceil((2 * copies) / partitions) + 1000;
+  const aborted = kafka.producer({
     transactionalId: uniqueName("bench-bot-backlog"),
     idempotent: true,
     maxInFlightRequests: 1,
   });
-  await backlog.connect();
-  const transaction = await backlog.transaction();
-  for (let partition = 0; partition < partitions; partition++) {
-    await transaction.send({
-      topic: input,
-      messages: Array.from({ length: BACKLOG_PER_PARTITION }, () => ({ partition, value: "-" })),
-    });
+  await aborted.connect();
+  const transaction = await aborted.transaction();
+  // In requests of 10,000 records a partition: one request of them all could pass the broker's limit.
+  for (let sent = 0; sent < backlog; sent += 10_000) {
+    const length = Math.min(10_000, backlog - sent);
+    for (let partition = 0; partition < partitions; partition++) {
+      await transaction.send({
+        topic: input,
+        messages: Array.from({ length }, () => ({ partition, value: "-" })),
+      });
+    }
   }
   await transaction.abort();
-  await backlog.disconnect();
+  await aborted.disconnect();
 
   const classpath = spawnSync(join(repoRoot, "scripts", "kafka"), ["classpath"], {
     encoding: "utf8",

@@ -349,7 +349,12 @@ await reader.disconnect();
 
 // The same phases through Kafka's own transactional copier (copier.ts), read the same way.
 console.log("");
-const copier = await startCopier(kafka, brokers, ROOMS);
+const copier = await startCopier(
+  kafka,
+  brokers,
+  ROOMS,
+  Math.round(rate * (warmupSeconds + seconds) + lowRate * lowSeconds),
+);
 const copyReader = kafka.consumer({
   groupId: uniqueName("bench-bot-copy-reader"),
   readUncommitted: false,
