@@ -11,14 +11,20 @@
 import { fnv1aBytes } from "./fnv1a.ts";
 import { MAX_RECORD_BYTES, realWallClock, type WallClock } from "./wire.ts";
 
-/** The fields of the last scanned record; `message` and `timestamp` are valid until the next scan. */
+/**
+ * The fields of the last scanned record. The message and the timestamp are UTF-8 bytes of
+ * `text`, given as ranges, valid until the next scan: a view of each (`subarray`) cost more
+ * than decoding the timestamp, twice a record (bench/audit).
+ */
 export interface Scanned {
   sender: string;
-  /** The message's UTF-8 bytes. */
-  message: Buffer;
+  text: Buffer;
+  messageStart: number;
+  messageEnd: number;
   end: boolean;
-  /** The timestamp's UTF-8 bytes (`wallClockOfBytes` reads them). */
-  timestamp: Buffer;
+  /** `wallClockOfBytes` reads the timestamp from `text`. */
+  timestampStart: number;
+  timestampEnd: number;
   /** The message holds a line feed or carriage return. */
   multiline: boolean;
 }
@@ -87,20 +93,29 @@ export class RecordScanner {
   private at = 0;
   private length = 0;
   private multiline = false;
+  /** Where the record being scanned ends in its bytes. */
+  private end = 0;
   private readonly scanned: Scanned = {
     sender: "",
-    message: this.scratch.subarray(0, 0),
+    text: this.scratch,
+    messageStart: 0,
+    messageEnd: 0,
     end: false,
-    timestamp: this.scratch.subarray(0, 0),
+    timestampStart: 0,
+    timestampEnd: 0,
     multiline: false,
   };
 
-  /** The record's fields when it has exactly the wire's shape; null sends it to `parseRecord`. */
-  scan(value: Uint8Array | null): Scanned | null {
-    if (value === null || value.byteLength > MAX_RECORD_BYTES) return null;
-    if (value.byteLength > this.scratch.length) this.scratch = Buffer.alloc(value.byteLength * 2);
+  /**
+   * The fields of the record in bytes [start, end) of `value` (all of it by default) when it
+   * has exactly the wire's shape; null sends it to `parseRecord`.
+   */
+  scan(value: Uint8Array | null, start = 0, end = value?.byteLength ?? 0): Scanned | null {
+    if (value === null || end - start > MAX_RECORD_BYTES) return null;
+    if (end - start > this.scratch.length) this.scratch = Buffer.alloc((end - start) * 2);
     this.length = 0;
-    let at = this.literal(value, 0, SENDER);
+    this.end = end;
+    let at = this.literal(value, start, SENDER);
     if (this.string(value, at) < 0) return null;
     const senderEnd = this.length;
     at = this.literal(value, this.at, MESSAGE);
@@ -110,31 +125,34 @@ export class RecordScanner {
     const multiline = this.multiline;
     at = this.literal(value, this.at, END);
     if (at < 0) return null;
-    let end: boolean;
+    let ended: boolean;
     if (this.literal(value, at, TRUE) > 0) {
-      end = true;
+      ended = true;
       at += TRUE.length;
     } else if (this.literal(value, at, FALSE) > 0) {
-      end = false;
+      ended = false;
       at += FALSE.length;
     } else return null;
     at = this.literal(value, at, TIMESTAMP);
     const timestampStart = this.length;
     if (this.string(value, at) < 0) return null;
-    if (this.literal(value, this.at, CLOSE) !== value.byteLength) return null;
+    if (this.literal(value, this.at, CLOSE) !== end) return null;
 
     const scanned = this.scanned;
     scanned.sender = this.senders.text(this.scratch, senderEnd);
-    scanned.message = this.scratch.subarray(messageStart, messageEnd);
-    scanned.end = end;
-    scanned.timestamp = this.scratch.subarray(timestampStart, this.length);
+    scanned.text = this.scratch;
+    scanned.messageStart = messageStart;
+    scanned.messageEnd = messageEnd;
+    scanned.end = ended;
+    scanned.timestampStart = timestampStart;
+    scanned.timestampEnd = this.length;
     scanned.multiline = multiline;
     return scanned;
   }
 
   /** The index after `expected` at `at` in `value`, or -1. */
   private literal(value: Uint8Array, at: number, expected: Uint8Array): number {
-    if (at < 0 || at + expected.length > value.byteLength) return -1;
+    if (at < 0 || at + expected.length > this.end) return -1;
     for (let i = 0; i < expected.length; i++) if (value[at + i] !== expected[i]) return -1;
     return at + expected.length;
   }
@@ -150,7 +168,7 @@ export class RecordScanner {
     const out = this.scratch;
     let n = this.length;
     let i = at;
-    const last = value.byteLength;
+    const last = this.end;
     while (i < last) {
       const c = value[i] as number;
       if (c === QUOTE) {
@@ -164,7 +182,8 @@ export class RecordScanner {
         i++;
         continue;
       }
-      const kind = value[i + 1] ?? 0;
+      // Past the record's end may be the next record's bytes.
+      const kind = i + 1 < last ? (value[i + 1] as number) : 0;
       if (kind !== 0x75) {
         const unit = kind < 128 ? (SHORT_ESCAPES[kind] as number) : -1;
         if (unit < 0) return -1;
@@ -179,7 +198,7 @@ export class RecordScanner {
       if (unit >= 0xd800 && unit <= 0xdfff) {
         // Only a high surrogate escaped right before a low one is a character; a lone one is
         // a string UTF-8 cannot hold, left to the general path.
-        if (unit >= 0xdc00 || value[i] !== BACKSLASH || value[i + 1] !== 0x75) return -1;
+        if (unit >= 0xdc00 || i + 1 >= last || value[i] !== BACKSLASH || value[i + 1] !== 0x75) return -1;
         const low = this.hex4(value, i + 2);
         if (low < 0xdc00 || low > 0xdfff) return -1;
         i += 6;
@@ -205,7 +224,7 @@ export class RecordScanner {
 
   /** Four hex digits at `at` as a number, or -1. */
   private hex4(value: Uint8Array, at: number): number {
-    if (at + 4 > value.byteLength) return -1;
+    if (at + 4 > this.end) return -1;
     const a = HEX[value[at] as number] as number;
     const b = HEX[value[at + 1] as number] as number;
     const c = HEX[value[at + 2] as number] as number;
@@ -242,22 +261,35 @@ function digitsAt(bytes: Uint8Array, at: number, length: number): number {
 }
 
 /**
- * What every DoubleChat client writes, `YYYY-MM-DDTHH:MM:SS.ffffff`, read from its bytes:
+ * What every DoubleChat client writes, `YYYY-MM-DDTHH:MM:SS.ffffff`, read from its bytes (all
+ * of `bytes`, or those in [start, end)):
  * `parseWallClock` of their text when they have that form (the fields, or null for a date that
  * does not exist; valid until the next call), undefined for any other form.
  */
-export function wallClockOfBytes(bytes: Uint8Array): WallClock | null | undefined {
-  if (bytes.length !== 26) return undefined;
+export function wallClockOfBytes(
+  bytes: Uint8Array,
+  start = 0,
+  end = bytes.length,
+): WallClock | null | undefined {
+  if (end - start !== 26) return undefined;
   const b = bytes;
-  if (b[4] !== DASH || b[7] !== DASH || b[10] !== T || b[13] !== COLON || b[16] !== COLON || b[19] !== DOT)
+  const s = start;
+  if (
+    b[s + 4] !== DASH ||
+    b[s + 7] !== DASH ||
+    b[s + 10] !== T ||
+    b[s + 13] !== COLON ||
+    b[s + 16] !== COLON ||
+    b[s + 19] !== DOT
+  )
     return undefined;
-  clock.year = digitsAt(b, 0, 4);
-  clock.month = digitsAt(b, 5, 2);
-  clock.day = digitsAt(b, 8, 2);
-  clock.hour = digitsAt(b, 11, 2);
-  clock.minute = digitsAt(b, 14, 2);
-  clock.second = digitsAt(b, 17, 2);
-  clock.micros = digitsAt(b, 20, 6);
+  clock.year = digitsAt(b, s, 4);
+  clock.month = digitsAt(b, s + 5, 2);
+  clock.day = digitsAt(b, s + 8, 2);
+  clock.hour = digitsAt(b, s + 11, 2);
+  clock.minute = digitsAt(b, s + 14, 2);
+  clock.second = digitsAt(b, s + 17, 2);
+  clock.micros = digitsAt(b, s + 20, 6);
   const { year, month, day, hour, minute, second, micros } = clock;
   if ((year | month | day | hour | minute | second | micros) < 0) return undefined;
   return realWallClock(clock);

@@ -99,7 +99,7 @@ export async function breakdown({ payloadFile, sample, brokers, topic, records }
     for (const r of sourceRecords) {
       const scanned = fast ? scanner.scan(r.value) : null;
       if (scanned !== null) {
-        wallClockMicrosOfBytes(scanned.timestamp, r.timestampMs);
+        wallClockMicrosOfBytes(scanned.text, r.timestampMs, scanned.timestampStart, scanned.timestampEnd);
         continue;
       }
       const parsed = parseRecord(r.value);

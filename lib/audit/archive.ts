@@ -6,6 +6,7 @@
  * every column but long free text; row groups of ROW_GROUP rows.
  */
 import type { ChatRecord, Parsed } from "../wire.ts";
+import type { Scanned } from "../wire-fast.ts";
 import type { Micros } from "./micros.ts";
 import { ParquetFile } from "./parquet/file.ts";
 import {
@@ -76,25 +77,31 @@ export class AuditFile {
     this.c.kafka_timestamp.push(kafkaTimeMs * 1000);
   }
 
-  /**
-   * A decoded record, its message and timestamp as text or as UTF-8 bytes (wire-fast.ts); `localTime` is the
-   * sender's wall-clock time (processed.ts).
-   */
-  add(
-    offset: number,
-    kafkaTimeMs: number,
-    record: Omit<ChatRecord, "message" | "timestamp"> & {
-      message: string | Uint8Array;
-      timestamp: string | Uint8Array;
-    },
-    localTime: Micros,
-  ): void {
+  /** A decoded record; `localTime` is the sender's wall-clock time (processed.ts). */
+  add(offset: number, kafkaTimeMs: number, record: ChatRecord, localTime: Micros): void {
     const c = this.c;
     this.key(offset, kafkaTimeMs);
     c.sender.push(record.sender);
     c.message.push(record.message);
     c.end.push(record.end);
     c.timestamp.push(record.timestamp.length === 0 ? null : record.timestamp);
+    this.rest(localTime);
+  }
+
+  /** `add` of a record the fast decoder read (wire-fast.ts): its texts are UTF-8 bytes already. */
+  addScanned(offset: number, kafkaTimeMs: number, record: Scanned, localTime: Micros): void {
+    const c = this.c;
+    this.key(offset, kafkaTimeMs);
+    c.sender.push(record.sender);
+    c.message.pushRange(record.text, record.messageStart, record.messageEnd);
+    c.end.push(record.end);
+    if (record.timestampEnd === record.timestampStart) c.timestamp.push(null);
+    else c.timestamp.pushRange(record.text, record.timestampStart, record.timestampEnd);
+    this.rest(localTime);
+  }
+
+  private rest(localTime: Micros): void {
+    const c = this.c;
     c.local_time.push(localTime);
     c.problem.push(null);
     c.problem_detail.push(null);
@@ -133,16 +140,38 @@ export class ProcessedFile {
     private readonly partitionNumber: number,
   ) {}
 
-  add(offset: number, sender: string, message: string | Uint8Array, localTime: Micros): void {
+  add(offset: number, sender: string, message: string, localTime: Micros): void {
+    this.key(offset, sender);
+    this.c.message.push(message);
+    this.rest(localTime);
+  }
+
+  /** `add` of a message that is bytes [start, end) of `source`. */
+  addRange(
+    offset: number,
+    sender: string,
+    source: Buffer,
+    start: number,
+    end: number,
+    localTime: Micros,
+  ): void {
+    this.key(offset, sender);
+    this.c.message.pushRange(source, start, end);
+    this.rest(localTime);
+  }
+
+  private key(offset: number, sender: string): void {
     const c = this.c;
     c.room.push(this.roomName);
     c.topic.push(this.topicName);
     c.partition.push(this.partitionNumber);
     c.offset.push(offset);
     c.sender.push(sender);
-    c.message.push(message);
-    c.end.push(false);
-    c.timestamp.push(localTime);
+  }
+
+  private rest(localTime: Micros): void {
+    this.c.end.push(false);
+    this.c.timestamp.push(localTime);
     this.file.rowAdded();
   }
 

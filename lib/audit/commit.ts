@@ -155,10 +155,10 @@ export function prepareBatch(job: CommitJob, write: WriteFile = writeDurably): P
   let at = 0;
   for (let i = 0; i < count; i++) {
     const length = lengths[i] as number;
-    const value = length < 0 ? null : bytes.subarray(at, at + length);
-    at += Math.max(length, 0);
-    if (!archiveRecord(files, { offset: offsets[i] as number, timestampMs: times[i] as number, value }))
-      bad++;
+    const value = length < 0 ? null : bytes;
+    const end = at + Math.max(length, 0);
+    if (!archiveRecord(files, offsets[i] as number, times[i] as number, value, at, end)) bad++;
+    at = end;
   }
   for (const [date, file] of processed) {
     write(join(job.out, PROCESSED_DIR, hiveDir("date", date)), name, file.finish(), "processed");

@@ -57,9 +57,14 @@ export function wallClockMicros(text: string, fallbackMs: number): Micros {
 const utf8 = new TextDecoder();
 
 /** `wallClockMicros` of a timestamp's UTF-8 bytes; the form every client writes is read from the bytes. */
-export function wallClockMicrosOfBytes(bytes: Uint8Array, fallbackMs: number): Micros {
-  const w = wallClockOfBytes(bytes);
-  if (w === undefined) return wallClockMicros(utf8.decode(bytes), fallbackMs);
+export function wallClockMicrosOfBytes(
+  bytes: Uint8Array,
+  fallbackMs: number,
+  start = 0,
+  end = bytes.length,
+): Micros {
+  const w = wallClockOfBytes(bytes, start, end);
+  if (w === undefined) return wallClockMicros(utf8.decode(bytes.subarray(start, end)), fallbackMs);
   return w === null ? localWallMicros(fallbackMs) : clockMicros(w);
 }
 
@@ -99,25 +104,34 @@ export interface BatchFiles {
 /**
  * One record into the batch's files: every record into the raw file (a bad one with its bytes
  * and problem); chat messages, flattened, into the processed file of their local date and into
- * the statistics. False for a bad record.
+ * the statistics. The record's value is bytes [start, end) of `bytes` (null for none): batches
+ * arrive packed (commit.ts), and a view of each value cost more than scanning it. False for a
+ * bad record.
  */
-export function archiveRecord(files: BatchFiles, record: SourceRecord): boolean {
-  const scanned = scanner.scan(record.value);
+export function archiveRecord(
+  files: BatchFiles,
+  offset: number,
+  timestampMs: number,
+  bytes: Uint8Array | null,
+  start: number,
+  end: number,
+): boolean {
+  const scanned = scanner.scan(bytes, start, end);
   if (scanned !== null) {
-    archiveScanned(files, record, scanned);
+    archiveScanned(files, offset, timestampMs, scanned);
     return true;
   }
-  const parsed = parseRecord(record.value);
+  const parsed = parseRecord(bytes === null ? null : bytes.subarray(start, end));
   if (!parsed.ok) {
-    files.raw.addBad(record.offset, record.timestampMs, parsed);
+    files.raw.addBad(offset, timestampMs, parsed);
     return false;
   }
-  const { sender, message, end, timestamp } = parsed.record;
-  const localTime = wallClockMicros(timestamp, record.timestampMs);
-  files.raw.add(record.offset, record.timestampMs, parsed.record, localTime);
-  if (!isChatMessage(sender, end)) return true;
+  const { sender, message, end: ended, timestamp } = parsed.record;
+  const localTime = wallClockMicros(timestamp, timestampMs);
+  files.raw.add(offset, timestampMs, parsed.record, localTime);
+  if (!isChatMessage(sender, ended)) return true;
   const flat = flattenNewlines(message);
-  files.processed(wallClockDate(localTime)).add(record.offset, sender, flat, localTime);
+  files.processed(wallClockDate(localTime)).add(offset, sender, flat, localTime);
   files.stats?.add(sender, flat, localTime);
   return true;
 }
@@ -128,12 +142,12 @@ const CR = 0x0d;
 const SPACE = 0x20;
 
 /** `flattenNewlines` on UTF-8 bytes (CR and LF never occur inside a multi-byte character). */
-export function flattenNewlineBytes(message: Uint8Array): Uint8Array {
-  const flat = new Uint8Array(message.byteLength);
+export function flattenNewlineBytes(message: Uint8Array, start = 0, end = message.byteLength): Buffer {
+  const flat = Buffer.allocUnsafe(end - start);
   let n = 0;
-  for (let i = 0; i < message.byteLength; i++) {
+  for (let i = start; i < end; i++) {
     const c = message[i] as number;
-    if (c === CR && message[i + 1] === LF) i++;
+    if (c === CR && i + 1 < end && message[i + 1] === LF) i++;
     flat[n++] = c === CR || c === LF ? SPACE : c;
   }
   return flat.subarray(0, n);
@@ -143,12 +157,18 @@ export function flattenNewlineBytes(message: Uint8Array): Uint8Array {
  * `archiveRecord` for a record in the wire's known shape: the message stays UTF-8 bytes into
  * both files and the statistics.
  */
-function archiveScanned(files: BatchFiles, record: SourceRecord, scanned: Scanned): void {
-  const { sender, message, end, timestamp } = scanned;
-  const localTime = wallClockMicrosOfBytes(timestamp, record.timestampMs);
-  files.raw.add(record.offset, record.timestampMs, scanned, localTime);
-  if (!isChatMessage(sender, end)) return;
-  const flat = scanned.multiline ? flattenNewlineBytes(message) : message;
-  files.processed(wallClockDate(localTime)).add(record.offset, sender, flat, localTime);
-  files.stats?.add(sender, flat, localTime);
+function archiveScanned(files: BatchFiles, offset: number, timestampMs: number, scanned: Scanned): void {
+  const { sender, text, messageStart, messageEnd } = scanned;
+  const localTime = wallClockMicrosOfBytes(text, timestampMs, scanned.timestampStart, scanned.timestampEnd);
+  files.raw.addScanned(offset, timestampMs, scanned, localTime);
+  if (!isChatMessage(sender, scanned.end)) return;
+  const processed = files.processed(wallClockDate(localTime));
+  if (scanned.multiline) {
+    const flat = flattenNewlineBytes(text, messageStart, messageEnd);
+    processed.addRange(offset, sender, flat, 0, flat.length, localTime);
+    files.stats?.addRange(sender, flat, 0, flat.length, localTime);
+  } else {
+    processed.addRange(offset, sender, text, messageStart, messageEnd, localTime);
+    files.stats?.addRange(sender, text, messageStart, messageEnd, localTime);
+  }
 }

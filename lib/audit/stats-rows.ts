@@ -31,7 +31,8 @@ export function transferables(rows: StatsRows): ArrayBuffer[] {
 }
 
 export class StatsRowsBuilder {
-  private bytes = new Uint8Array(256 * 1024);
+  // Never a slice of a shared pool: the rows' bytes are transferred with their whole buffer.
+  private bytes = Buffer.allocUnsafeSlow(256 * 1024);
   private size = 0;
   private ends = new Int32Array(1024);
   private senderOf = new Int32Array(1024);
@@ -40,23 +41,35 @@ export class StatsRowsBuilder {
   private readonly texts: [number, string][] = [];
   private count = 0;
 
-  add(sender: string, message: Uint8Array | string, localTime: Micros): void {
+  /** A message decoded to text (the general decoder's). */
+  add(sender: string, message: string, localTime: Micros): void {
+    this.grow();
+    this.texts.push([this.count, message]);
+    this.addRow(sender, localTime);
+  }
+
+  /** A message that is UTF-8 bytes [start, end) of `source`. */
+  addRange(sender: string, source: Buffer, start: number, end: number, localTime: Micros): void {
+    this.grow();
+    if (this.size + end - start > this.bytes.length)
+      this.bytes = grown(
+        this.bytes,
+        Buffer.allocUnsafeSlow(Math.max(this.bytes.length * 2, this.size + end - start)),
+      );
+    source.copy(this.bytes, this.size, start, end);
+    this.size += end - start;
+    this.addRow(sender, localTime);
+  }
+
+  private grow(): void {
     if (this.count === this.ends.length) {
       this.ends = grown(this.ends, new Int32Array(this.count * 2));
       this.senderOf = grown(this.senderOf, new Int32Array(this.count * 2));
       this.minutes = grown(this.minutes, new Uint16Array(this.count * 2));
     }
-    if (typeof message === "string") {
-      this.texts.push([this.count, message]);
-    } else {
-      if (this.size + message.length > this.bytes.length)
-        this.bytes = grown(
-          this.bytes,
-          new Uint8Array(Math.max(this.bytes.length * 2, this.size + message.length)),
-        );
-      this.bytes.set(message, this.size);
-      this.size += message.length;
-    }
+  }
+
+  private addRow(sender: string, localTime: Micros): void {
     let id = this.senderIds.get(sender);
     if (id === undefined) {
       id = this.senderIds.size;
@@ -72,7 +85,7 @@ export class StatsRowsBuilder {
   finish(): StatsRows {
     return {
       count: this.count,
-      bytes: this.bytes.slice(0, this.size),
+      bytes: this.bytes.subarray(0, this.size),
       ends: this.ends.slice(0, this.count),
       senders: [...this.senderIds.keys()],
       senderOf: this.senderOf.slice(0, this.count),

@@ -63,6 +63,14 @@ export class Bytes {
     }
   }
 
+  /** `lengthPrefixed` of bytes [start, end) of `source`, copied without a view of them. */
+  lengthPrefixedRange(source: Buffer, start: number, end: number): void {
+    this.ensure(4 + end - start);
+    this.view.setUint32(this.length, end - start, true);
+    source.copy(this.bytes, this.length + 4, start, end);
+    this.length += 4 + end - start;
+  }
+
   /** Hands the buffer on to a later Bytes; this one is empty after, and views of it are void. */
   release(): void {
     if (spare.length < SPARE_LIMIT) spare.push(this.bytes);

@@ -39,50 +39,50 @@ export const LOCAL_MICROS: ColumnType<"INT64"> = {
   annotations: { logical_type: { type: "TIMESTAMP", isAdjustedToUTC: false, unit: "MICROS" } },
 };
 
-/** Makes a column's encoder; `P`, the physical types it writes, is contravariant. */
-export interface Encoder<in P extends ParquetType, V> {
-  create(element: SchemaElement & { type: P }, statistics: boolean): Column<V>;
+/** Makes a column's encoder `C`; `P`, the physical types it writes, is contravariant. */
+export interface Encoder<in P extends ParquetType, C> {
+  create(element: SchemaElement & { type: P }, statistics: boolean): C;
 }
 
 /** Byte arrays stored as they are: long values that rarely repeat. */
-export const PLAIN_BYTES: Encoder<"BYTE_ARRAY", string | Uint8Array> = {
+export const PLAIN_BYTES: Encoder<"BYTE_ARRAY", PlainBytesColumn> = {
   create: (element, statistics) => new PlainBytesColumn(element, statistics),
 };
 /** Few distinct strings: a dictionary page and indexes into it. */
-export const DICTIONARY: Encoder<"BYTE_ARRAY", string> = {
+export const DICTIONARY: Encoder<"BYTE_ARRAY", DictionaryColumn> = {
   create: (element, statistics) => new DictionaryColumn(element, statistics),
 };
-export const PLAIN_INT: Encoder<"INT32" | "INT64", number | bigint> = {
+export const PLAIN_INT: Encoder<"INT32" | "INT64", IntColumn> = {
   create: (element, statistics) => new IntColumn(element, statistics),
 };
-export const PLAIN_BOOLEAN: Encoder<"BOOLEAN", boolean> = {
+export const PLAIN_BOOLEAN: Encoder<"BOOLEAN", BooleanColumn> = {
   create: (element, statistics) => new BooleanColumn(element, statistics),
 };
 
-export interface ColumnSpec<V> {
+export interface ColumnSpec<C> {
   element: Omit<SchemaElement, "name">;
-  create(name: string): Column<V>;
+  create(name: string): C;
 }
 
 export type Presence = "REQUIRED" | "OPTIONAL";
 
 /** One row of a table: type, presence, encoder, statistics on or off. */
-export function column<P extends ParquetType, V>(
+export function column<P extends ParquetType, C>(
   type: ColumnType<P>,
   presence: Presence,
-  encoder: Encoder<NoInfer<P>, V>,
+  encoder: Encoder<NoInfer<P>, C>,
   statistics: boolean,
-): ColumnSpec<V> {
+): ColumnSpec<C> {
   const element = { type: type.type, ...type.annotations, repetition_type: presence };
   return { element, create: (name) => encoder.create({ name, ...element }, statistics) };
 }
 
 /** Column name → its spec; the key order is the file's column order. */
-export type Table = Record<string, ColumnSpec<never>>;
+export type Table = Record<string, ColumnSpec<Column<never>>>;
 
 /** A table's column encoders by name. */
 export type Columns<T extends Table> = {
-  readonly [K in keyof T]: T[K] extends ColumnSpec<infer V> ? Column<V> : never;
+  readonly [K in keyof T]: T[K] extends ColumnSpec<infer C> ? C : never;
 };
 
 export function schemaOf(table: Table): SchemaElement[] {
