@@ -21,6 +21,7 @@ import { appendFileSync, existsSync, readFileSync } from "node:fs";
 import { availableParallelism, loadavg } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import type { KafkaMessage } from "kafkajs";
 import { REPLY_TO_HEADER } from "../../lib/bot/run.ts";
 import { ensureTopic, kafkajsOf, openKafka } from "../../lib/kafka/index.ts";
 import { encode, textRecord } from "../../lib/wire.ts";
@@ -194,28 +195,33 @@ if (ready.size < ROOMS) {
   throw new Error(`the bot did not take all ${ROOMS} rooms within 60 s`);
 }
 
-// Answers as a chat client sees them: read_committed, from now on.
+// Answers as a chat client sees them: read_committed, from now on. `keyOf` names the question
+// an answer is for (undefined: not an answer), as `sentAt` holds it.
 const sentAt = new Map<string, number>();
 const seen = new Set<string>();
-const reader = kafka.consumer({
-  groupId: uniqueName("bench-bot-reader"),
-  readUncommitted: false,
-  maxWaitTimeInMs: 100,
-});
-await reader.connect();
-await reader.subscribe({ topics: rooms, fromBeginning: true });
-await reader.run({
-  eachMessage: async ({ message }) => {
-    const replyTo = message.headers?.[REPLY_TO_HEADER]?.toString();
-    if (replyTo === undefined) return;
-    if (seen.has(replyTo)) current.duplicates++;
-    else current.answered++;
-    seen.add(replyTo);
-    const started = sentAt.get(replyTo);
-    if (started !== undefined) current.latencies.push(performance.now() - started);
-  },
-});
-await Bun.sleep(2000);
+async function startReader(topics: string[], keyOf: (message: KafkaMessage) => string | undefined) {
+  const consumer = kafka.consumer({
+    groupId: uniqueName("bench-bot-reader"),
+    readUncommitted: false,
+    maxWaitTimeInMs: 100,
+  });
+  await consumer.connect();
+  await consumer.subscribe({ topics, fromBeginning: true });
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      const key = keyOf(message);
+      if (key === undefined) return;
+      if (seen.has(key)) current.duplicates++;
+      else current.answered++;
+      seen.add(key);
+      const started = sentAt.get(key);
+      if (started !== undefined) current.latencies.push(performance.now() - started);
+    },
+  });
+  await Bun.sleep(2000);
+  return consumer;
+}
+const reader = await startReader(rooms, (message) => message.headers?.[REPLY_TO_HEADER]?.toString());
 
 const producer = kafka.producer();
 await producer.connect();
@@ -228,6 +234,9 @@ function percentiles(values: number[]): (p: number) => number {
 
 /** Where a phase's questions go, and whose CPU is counted: the bot, or the reference copier. */
 interface Target {
+  name: string;
+  /** What the questions are spread over. */
+  spreadOver: string;
   pid: number;
   /**
    * Sends questions number `first`, `first + 1`, …; resolves once the broker has them, each
@@ -237,6 +246,8 @@ interface Target {
 }
 
 const botTarget: Target = {
+  name: "bot",
+  spreadOver: "rooms",
   pid: bot.pid,
   async send(values, first, started) {
     const roomOf = (i: number) => rooms[(first + i) % ROOMS] as string;
@@ -294,7 +305,7 @@ async function runPhase(rate: number, seconds: number, label: string, target: Ta
   const pct = percentiles(phase.latencies);
   const botPct = percentiles(phase.botLatencies);
   console.log(
-    `${label}: ${total} questions over ${ROOMS} ${target === botTarget ? "rooms" : "partitions"} at ${rate}/s for ${seconds} s (record ${recordSize} B)`,
+    `${label}: ${total} questions over ${ROOMS} ${target.spreadOver} at ${rate}/s for ${seconds} s (record ${recordSize} B)`,
   );
   console.log(
     `  sent in ${sendSeconds.toFixed(1)} s; answered ${phase.answered} (${phase.duplicates} duplicates) by ${answerSeconds.toFixed(1)} s → ${(phase.answered / answerSeconds).toFixed(0)} answers/s`,
@@ -306,13 +317,12 @@ async function runPhase(rate: number, seconds: number, label: string, target: Ta
     console.log(
       `  broker append → answer committed ms (bot log): p50 ${botPct(50).toFixed(0)}  p90 ${botPct(90).toFixed(0)}  p99 ${botPct(99).toFixed(0)}  max ${botPct(100).toFixed(0)}`,
     );
-  const own = target === botTarget ? "bot" : "copier";
   console.log(
-    `  ${own} CPU ${ownCpu.toFixed(1)} s in ${answerSeconds.toFixed(1)} s (${((100 * ownCpu) / answerSeconds).toFixed(0)}% of one core); machine load average ${loadavg()[0]?.toFixed(1)}`,
+    `  ${target.name} CPU ${ownCpu.toFixed(1)} s in ${answerSeconds.toFixed(1)} s (${((100 * ownCpu) / answerSeconds).toFixed(0)}% of one core); machine load average ${loadavg()[0]?.toFixed(1)}`,
   );
   const cores = (cpu: number) => (cpu / answerSeconds).toFixed(2);
   console.log(
-    `  cores busy: ${own} ${cores(ownCpu)}, broker ${brokerCpu === undefined ? "(not local)" : cores(brokerCpu)}, this benchmark ${cores(benchCpu)}; ${cores(ownCpu + (brokerCpu ?? 0) + benchCpu)} of the machine's ${availableParallelism()}`,
+    `  cores busy: ${target.name} ${cores(ownCpu)}, broker ${brokerCpu === undefined ? "(not local)" : cores(brokerCpu)}, this benchmark ${cores(benchCpu)}; ${cores(ownCpu + (brokerCpu ?? 0) + benchCpu)} of the machine's ${availableParallelism()}`,
   );
   if (phase.transactions.length > 0) {
     const ms = percentiles(phase.transactions.map((t) => t.ms));
@@ -355,26 +365,11 @@ const copier = await startCopier(
   ROOMS,
   Math.round(rate * (warmupSeconds + seconds) + lowRate * lowSeconds),
 );
-const copyReader = kafka.consumer({
-  groupId: uniqueName("bench-bot-copy-reader"),
-  readUncommitted: false,
-  maxWaitTimeInMs: 100,
-});
-await copyReader.connect();
-await copyReader.subscribe({ topics: [copier.output], fromBeginning: true });
-await copyReader.run({
-  eachMessage: async ({ message }) => {
-    // A copy is its question's bytes, which are unique (sender number and time).
-    const key = message.value?.toString() ?? "";
-    if (seen.has(key)) current.duplicates++;
-    else current.answered++;
-    seen.add(key);
-    const started = sentAt.get(key);
-    if (started !== undefined) current.latencies.push(performance.now() - started);
-  },
-});
-await Bun.sleep(2000);
+// A copy is its question's bytes, which are unique (sender number and time).
+const copyReader = await startReader([copier.output], (message) => message.value?.toString());
 const copierTarget: Target = {
+  name: "copier",
+  spreadOver: "partitions",
   pid: copier.pid,
   async send(values, first, started) {
     for (const value of values) sentAt.set(value.toString(), started);

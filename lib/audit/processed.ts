@@ -162,13 +162,11 @@ function archiveScanned(files: BatchFiles, offset: number, timestampMs: number, 
   const localTime = wallClockMicrosOfBytes(text, timestampMs, scanned.timestampStart, scanned.timestampEnd);
   files.raw.addScanned(offset, timestampMs, scanned, localTime);
   if (!isChatMessage(sender, scanned.end)) return;
-  const processed = files.processed(wallClockDate(localTime));
+  let [source, start, end] = [text, messageStart, messageEnd];
   if (scanned.multiline) {
-    const flat = flattenNewlineBytes(text, messageStart, messageEnd);
-    processed.addRange(offset, sender, flat, 0, flat.length, localTime);
-    files.stats?.addRange(sender, flat, 0, flat.length, localTime);
-  } else {
-    processed.addRange(offset, sender, text, messageStart, messageEnd, localTime);
-    files.stats?.addRange(sender, text, messageStart, messageEnd, localTime);
+    source = flattenNewlineBytes(text, messageStart, messageEnd);
+    [start, end] = [0, source.length];
   }
+  files.processed(wallClockDate(localTime)).addRange(offset, sender, source, start, end, localTime);
+  files.stats?.addRange(sender, source, start, end, localTime);
 }

@@ -99,9 +99,9 @@ export class PlainBytesColumn extends Column<string | Uint8Array> {
   private readonly bounds = new ByteBounds();
 
   protected pushValue(value: string | Uint8Array): void {
-    const start = this.data.length + 4;
+    const at = this.data.length + 4;
     this.data.lengthPrefixed(value);
-    if (this.withStatistics) this.bounds.add(this.data.bytes.subarray(start, this.data.length));
+    this.bound(at);
   }
 
   /** `push` of bytes [start, end) of `source` (bench/audit: a view of each cost more than the copy). */
@@ -109,6 +109,11 @@ export class PlainBytesColumn extends Column<string | Uint8Array> {
     this.present();
     const at = this.data.length + 4;
     this.data.lengthPrefixedRange(source, start, end);
+    this.bound(at);
+  }
+
+  /** The value just written from `at` into the column's bounds, when it keeps statistics. */
+  private bound(at: number): void {
     if (this.withStatistics) this.bounds.add(this.data.bytes.subarray(at, this.data.length));
   }
   protected values(): Uint8Array {
